@@ -1,0 +1,12 @@
+// Exit codes for the whole CLI: 0 success, 1 runtime failure, 2 bad usage or bad input.
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * A mistake in what the user gave us (a flag, a file, a field). It is printed as one line, without a stack
+ * trace, and the process exits with code 2. The message names the place: `pods.csv:17: column "memory": ...`.
+ */
+export class UserInputError extends Error {
+  override readonly name = 'UserInputError';
+}

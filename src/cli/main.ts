@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `drydock` command. Each subcommand lives in its own module under src/cli/commands/.
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT_FAILURE, EXIT_USAGE, UserInputError } from './errors.js';
+import { commands } from './commands/index.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`drydock: ${message}\n`);
+  process.exit(code);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('drydock')
+    .usage('drydock <command> [options]\n\nA Kubernetes-style control plane in one process: simulate workloads on node pools, plan capacity, benchmark scheduling.')
+    .version(pkg.version)
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      // yargs reports unknown commands and flags here; our own errors arrive as `err`.
+      if (err instanceof UserInputError) fail(EXIT_USAGE, err.message);
+      if (err) fail(EXIT_FAILURE, err.message);
+      fail(EXIT_USAGE, `${(msg ?? 'bad usage').split('\n')[0]} (see drydock --help)`);
+    });
+  for (const command of commands) cli = cli.command(command);
+  const parsed = await cli.parseAsync();
+  if (parsed._.length === 0) cli.showHelp('log');
+}
+
+try {
+  await main(hideBin(process.argv));
+} catch (err) {
+  if (err instanceof UserInputError) fail(EXIT_USAGE, err.message);
+  fail(EXIT_FAILURE, err instanceof Error ? (err.stack ?? err.message) : String(err));
+}
