@@ -74,7 +74,10 @@ export interface Compare {
   readonly rangeEnd?: string;
   readonly target: CompareTarget;
   readonly result: CompareResult;
-  /** A revision/version/lease number for those targets, the value to compare for 'value'. */
+  /**
+   * A number for version/create/mod/lease; for 'value', the value to compare with. Values compare as etcd
+   * compares bytes: strings directly, anything else by its JSON text (so the number 2 is greater than 10).
+   */
   readonly operand: unknown;
 }
 
@@ -221,6 +224,8 @@ export type WalRecord =
   /** One revision: every change of one put / deleteRange / txn / lease revocation, in order. */
   | { readonly type: 'rev'; readonly revision: number; readonly changes: readonly WalChange[]; readonly revokedLeases?: readonly number[] }
   | { readonly type: 'lease'; readonly id: number; readonly ttl: number }
+  /** A lease revoked while no key was attached to it (with keys, the 'rev' record's revokedLeases says it). */
+  | { readonly type: 'revoke'; readonly id: number }
   | { readonly type: 'compact'; readonly revision: number };
 
 /** The whole state at one revision; what a snapshot file holds. */
