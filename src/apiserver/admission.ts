@@ -1,0 +1,125 @@
+// Admission as kube-apiserver runs it for pods and priority classes: NamespaceLifecycle, ServiceAccount
+// (default account name), Priority (plugin/pkg/admission/priority), RuntimeClass (overhead and scheduling),
+// DefaultTolerationSeconds. Each step takes the object and returns a new one, or throws an ApiError.
+import { errors } from './errors.js';
+import { SYSTEM_PRIORITY_CLASSES, isRecord, type Json } from './strategy.js';
+
+/** What admission reads from the cluster. */
+export interface AdmissionLookups {
+  namespace(name: string): Promise<Json | undefined>;
+  priorityClasses(): Promise<Json[]>;
+  runtimeClass(name: string): Promise<Json | undefined>;
+}
+
+/** plugin/pkg/admission/defaulttolerationseconds: 300 s for not-ready and unreachable. */
+export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
+export const DEFAULT_UNREACHABLE_TOLERATION_SECONDS = 300;
+
+function rec(v: unknown): Json {
+  return isRecord(v) ? v : {};
+}
+
+export async function admitNamespace(resource: string, namespace: string | undefined, lookups: AdmissionLookups): Promise<void> {
+  if (namespace === undefined) return;
+  const ns = await lookups.namespace(namespace);
+  if (ns === undefined) throw errors.notFound('namespaces', '', namespace);
+  if (rec(ns['status'])['phase'] === 'Terminating' || rec(ns['metadata'])['deletionTimestamp'] !== undefined) {
+    throw errors.forbidden(resource, '', '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
+}
+
+export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Json> {
+  const name = String(rec(pod['metadata'])['name'] ?? '');
+  let spec = rec(pod['spec']);
+
+  // ServiceAccount: the account defaults to "default".
+  const sa = spec['serviceAccountName'] ?? spec['serviceAccount'] ?? 'default';
+  spec = { ...spec, serviceAccountName: sa };
+
+  // Priority: resolved from the class; a pod may not set the number itself.
+  const className = spec['priorityClassName'];
+  let priority = 0;
+  let preemptionPolicy: unknown = 'PreemptLowerPriority';
+  if (typeof className === 'string' && className !== '') {
+    const system = SYSTEM_PRIORITY_CLASSES.get(className);
+    if (system !== undefined) {
+      priority = system;
+    } else {
+      const pc = (await lookups.priorityClasses()).find((c) => rec(c['metadata'])['name'] === className);
+      if (pc === undefined) throw errors.forbidden('pods', '', name, `no PriorityClass with name ${className} was found`);
+      priority = Number(pc['value']);
+      preemptionPolicy = pc['preemptionPolicy'] ?? 'PreemptLowerPriority';
+    }
+  } else {
+    const global = (await lookups.priorityClasses())
+      .filter((c) => c['globalDefault'] === true)
+      .sort((a, b) => Number(a['value']) - Number(b['value']))[0];
+    if (global !== undefined) {
+      priority = Number(global['value']);
+      preemptionPolicy = global['preemptionPolicy'] ?? 'PreemptLowerPriority';
+      spec = { ...spec, priorityClassName: rec(global['metadata'])['name'] };
+    }
+  }
+  if (spec['priority'] !== undefined && spec['priority'] !== priority) {
+    throw errors.forbidden(
+      'pods',
+      '',
+      name,
+      `the integer value of priority (${String(spec['priority'])}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`,
+    );
+  }
+  spec = { ...spec, priority, preemptionPolicy: spec['preemptionPolicy'] ?? preemptionPolicy };
+
+  // RuntimeClass: the class's pod overhead and scheduling constraints.
+  const rcName = spec['runtimeClassName'];
+  if (typeof rcName === 'string' && rcName !== '') {
+    const rc = await lookups.runtimeClass(rcName);
+    if (rc === undefined) throw errors.forbidden('pods', '', name, `pod rejected: RuntimeClass "${rcName}" not found`);
+    const overhead = rec(rc['overhead'])['podFixed'];
+    if (isRecord(overhead)) {
+      if (spec['overhead'] !== undefined && JSON.stringify(spec['overhead']) !== JSON.stringify(overhead)) {
+        throw errors.forbidden('pods', '', name, 'pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead');
+      }
+      spec = { ...spec, overhead };
+    }
+    const scheduling = rec(rc['scheduling']);
+    if (isRecord(scheduling['nodeSelector'])) {
+      const mine = rec(spec['nodeSelector']);
+      for (const [k, v] of Object.entries(scheduling['nodeSelector'])) {
+        if (mine[k] !== undefined && mine[k] !== v) {
+          throw errors.forbidden('pods', '', name, `pod rejected: conflict: runtimeClass.scheduling.nodeSelector[${k}] = ${String(v)}; pod.spec.nodeSelector[${k}] = ${String(mine[k])}`);
+        }
+      }
+      spec = { ...spec, nodeSelector: { ...mine, ...scheduling['nodeSelector'] } };
+    }
+    if (Array.isArray(scheduling['tolerations'])) {
+      const have = Array.isArray(spec['tolerations']) ? spec['tolerations'] : [];
+      const extra = scheduling['tolerations'].filter((t) => !have.some((h) => JSON.stringify(h) === JSON.stringify(t)));
+      spec = { ...spec, tolerations: [...have, ...extra] };
+    }
+  }
+
+  // DefaultTolerationSeconds: tolerate not-ready and unreachable nodes for 5 minutes unless the pod says otherwise.
+  const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Json[]) : [];
+  const has = (key: string) => tolerations.some((t) => (t['key'] === key || ((t['key'] ?? '') === '' && t['operator'] === 'Exists')) && (t['effect'] === 'NoExecute' || (t['effect'] ?? '') === ''));
+  const added: Json[] = [];
+  if (!has('node.kubernetes.io/not-ready')) {
+    added.push({ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+  }
+  if (!has('node.kubernetes.io/unreachable')) {
+    added.push({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
+  }
+  if (added.length > 0) spec = { ...spec, tolerations: [...tolerations, ...added] };
+
+  return { ...pod, spec };
+}
+
+/** Only one PriorityClass may be the global default (plugin/pkg/admission/priority admitPriorityClass). */
+export async function admitPriorityClass(pc: Json, lookups: AdmissionLookups): Promise<void> {
+  if (pc['globalDefault'] !== true) return;
+  const name = rec(pc['metadata'])['name'];
+  const other = (await lookups.priorityClasses()).find((c) => c['globalDefault'] === true && rec(c['metadata'])['name'] !== name);
+  if (other !== undefined) {
+    throw errors.forbidden('priorityclasses', 'scheduling.k8s.io', String(name), `PriorityClass ${String(rec(other['metadata'])['name'])} is already marked as default. Only one default can exist`);
+  }
+}

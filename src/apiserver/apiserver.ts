@@ -1,0 +1,856 @@
+// The API server: the only door to the store. Every component (scheduler, controllers, kubelets, the
+// simulator, the HTTP front end) reads and writes cluster state through these methods, which implement
+// kube-apiserver's registry semantics on etcd (k8s.io/apiserver pkg/registry/generic/registry/store.go,
+// pkg/storage/etcd3/store.go): keys /registry/<resource>/<namespace>/<name>, resourceVersion = the key's
+// mod revision, create as a transaction on mod_revision == 0, update as compare-and-swap, watch from a
+// resourceVersion with 410 Expired when it is compacted. Reference: shared/reference/etcd-and-apiserver.md §3.
+import { compileLabelSelectorString, matchesFieldSelector, objectField, parseFieldSelector, SelectorError, type FieldRequirement, type LabelMatcher } from '../api/index.js';
+import { prefixEnd } from '../store/mvcc.js';
+import { StoreError, type KeyValue, type Store, type Watcher, type WatchResponse } from '../store/types.js';
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
+import { seededRng, type Rng } from '../util/rng.js';
+import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } from './admission.js';
+import { ApiError, errors, successStatus, type Status } from './errors.js';
+import { formatTime, generateName, jsonEqual, newUid } from './meta.js';
+import { applyPatch, PatchError } from './patch.js';
+import { pruneUnknownFields, unknownFields } from './schema.js';
+import { isRecord, strategyFor, type Json, type Strategy } from './strategy.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  /** Validate and default but do not persist (dryRun=All). */
+  readonly dryRun?: boolean;
+  /** What to do with fields the kind's schema does not know (default Ignore in-process, as Kubernetes' default for non-kubectl clients is Warn). */
+  readonly fieldValidation?: FieldValidation;
+  readonly fieldManager?: string;
+  /** Warnings for the client (the HTTP layer sends them as Warning headers). */
+  readonly warnings?: string[];
+}
+
+export interface ListOptions {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly resourceVersion?: string;
+  readonly resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+}
+
+export interface WatchOptions {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** Events after this version; unset or "0": first the current objects as ADDED events. */
+  readonly resourceVersion?: string;
+  readonly allowWatchBookmarks?: boolean;
+  readonly sendInitialEvents?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+}
+
+export interface ObjectList<T = Json> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  readonly items: T[];
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ApiWatchEvent<T = Json> {
+  readonly type: WatchEventType;
+  readonly object: T;
+}
+
+export interface ApiWatch {
+  stop(): void;
+}
+
+export interface Binding {
+  readonly metadata?: { readonly name?: string; readonly annotations?: Record<string, string> };
+  readonly target: { readonly kind?: string; readonly name: string };
+}
+
+export interface ApiServerOptions {
+  readonly store: Store;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+  /** How often watches that allow bookmarks get one (kube-apiserver: 1 minute). */
+  readonly bookmarkIntervalMs?: number;
+  /** Compact the store every interval to the revision of the previous tick (kube-apiserver: 5 min; 0 = never). */
+  readonly compactionIntervalMs?: number;
+}
+
+/** kube-apiserver's defaults (cacher defaultBookmarkFrequency; storagebackend DefaultCompactInterval). */
+export const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
+export const DEFAULT_COMPACTION_INTERVAL_MS = 5 * 60_000;
+/** The most items one list page may read from the store while filtering (etcd3 store.go maxLimit). */
+const MAX_PAGE_READ = 10_000;
+
+function rec(v: unknown): Json {
+  return isRecord(v) ? v : {};
+}
+
+function meta(obj: Json): Json {
+  return rec(obj['metadata']);
+}
+
+/** The store holds objects without resourceVersion; reads put the key's mod revision in. */
+function withVersion(obj: Json, revision: number): Json {
+  return { ...obj, metadata: { ...meta(obj), resourceVersion: String(revision) } };
+}
+
+function withoutVersion(obj: Json): Json {
+  const m = { ...meta(obj) };
+  delete m['resourceVersion'];
+  delete m['selfLink'];
+  return { ...obj, metadata: m };
+}
+
+function parseVersion(rv: string | undefined, what: string): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version ${JSON.stringify(rv)} for ${what}`);
+  return Number(rv);
+}
+
+interface ContinueToken {
+  readonly rv: number;
+  readonly start: string;
+}
+
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
+}
+
+function decodeContinue(token: string, prefix: string): ContinueToken {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; rv?: unknown; start?: unknown };
+    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') throw new Error('bad shape');
+    if (parsed.start.includes('..') || parsed.start.startsWith('/')) throw new Error('bad start');
+    return { rv: parsed.rv, start: prefix + parsed.start };
+  } catch {
+    throw errors.badRequest(`invalid continue token: ${JSON.stringify(token)}`);
+  }
+}
+
+/** Selectors compiled once per request. */
+interface Filter {
+  readonly labels: LabelMatcher | undefined;
+  readonly fields: readonly FieldRequirement[];
+}
+
+function compileFilter(s: Strategy, labelSelector: string | undefined, fieldSelector: string | undefined): Filter {
+  let labels: LabelMatcher | undefined;
+  let fields: FieldRequirement[] = [];
+  try {
+    if (labelSelector !== undefined && labelSelector !== '') labels = compileLabelSelectorString(labelSelector);
+    if (fieldSelector !== undefined && fieldSelector !== '') fields = parseFieldSelector(fieldSelector);
+  } catch (err) {
+    if (err instanceof SelectorError) throw errors.badRequest(err.message);
+    throw err;
+  }
+  for (const f of fields) {
+    if (f.field !== 'metadata.name' && f.field !== 'metadata.namespace' && !s.selectableFields.includes(f.field)) {
+      throw errors.badRequest(`field label not supported: ${f.field}`);
+    }
+  }
+  return { labels, fields };
+}
+
+function matches(f: Filter, obj: Json): boolean {
+  if (f.labels !== undefined && !f.labels(meta(obj)['labels'] as Record<string, string> | undefined)) return false;
+  return f.fields.length === 0 || matchesFieldSelector(f.fields, obj, selectableField);
+}
+
+/** Field values as field selectors see them: booleans and numbers as their text, missing as "". */
+function selectableField(obj: unknown, field: string): string {
+  return objectField(obj, field) ?? '';
+}
+
+export class ApiServer {
+  readonly store: Store;
+  readonly clock: Clock;
+  private readonly rng: Rng;
+  private readonly versioned = new WeakMap<KeyValue, Json>();
+  private readonly bookmarkIntervalMs: number;
+  private bookmarkWatchers = 0;
+  private bookmarkTimer: Timer | undefined;
+  private compactionTimer: Timer | undefined;
+  private readonly lookups: AdmissionLookups;
+  private closed = false;
+
+  constructor(options: ApiServerOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.rng = options.rng ?? seededRng(1);
+    this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
+    this.lookups = {
+      namespace: (name) => this.read('namespaces', undefined, name),
+      priorityClasses: async () => (await this.list('priorityclasses')).items,
+      runtimeClass: (name) => this.read('runtimeclasses', undefined, name),
+    };
+    const interval = options.compactionIntervalMs ?? 0;
+    if (interval > 0) this.startCompaction(interval);
+  }
+
+  /** Creates the namespaces every cluster has, and their default service accounts (idempotent). */
+  async bootstrap(): Promise<void> {
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      if ((await this.read('namespaces', undefined, ns)) === undefined) {
+        await this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      }
+      if ((await this.read('serviceaccounts', ns, 'default')) === undefined) {
+        await this.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+      }
+    }
+  }
+
+  /** Stops timers; watches end. The store is closed by whoever opened it. */
+  close(): void {
+    this.closed = true;
+    this.bookmarkTimer?.cancel();
+    this.compactionTimer?.cancel();
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------
+
+  strategy(resource: string): Strategy {
+    const s = strategyFor(resource);
+    if (s === undefined) throw errors.noResource();
+    return s;
+  }
+
+  private key(s: Strategy, namespace: string | undefined, name: string): string {
+    return s.info.namespaced ? `/registry/${s.info.resource}/${namespace ?? ''}/${name}` : `/registry/${s.info.resource}/${name}`;
+  }
+
+  private prefix(s: Strategy, namespace: string | undefined): string {
+    return s.info.namespaced && namespace !== undefined && namespace !== '' ? `/registry/${s.info.resource}/${namespace}/` : `/registry/${s.info.resource}/`;
+  }
+
+  /** The object at this key-value with its resourceVersion, made once per stored version. */
+  private decode(kv: KeyValue): Json {
+    let obj = this.versioned.get(kv);
+    if (obj === undefined) {
+      obj = withVersion(kv.value as Json, kv.modRevision);
+      this.versioned.set(kv, obj);
+    }
+    return obj;
+  }
+
+  private namespaceOf(s: Strategy, namespace: string | undefined): string | undefined {
+    if (!s.info.namespaced) return undefined;
+    if (namespace === undefined || namespace === '') throw errors.badRequest('the namespace of the object must be set');
+    return namespace;
+  }
+
+  private storeError(err: unknown): never {
+    if (err instanceof StoreError) {
+      if (err.code === 'ErrCompacted') throw errors.expired('The resourceVersion for the provided list is too old.');
+      if (err.code === 'ErrFutureRev') throw errors.timeout('Too large resource version', 1);
+      if (err.code === 'ErrClosed') throw errors.unavailable('the storage backend is closed');
+      throw errors.internal(err.message);
+    }
+    throw err;
+  }
+
+  /** Reads one object, or undefined. */
+  private async read(resource: string, namespace: string | undefined, name: string): Promise<Json | undefined> {
+    const s = this.strategy(resource);
+    const res = await this.store.range({ key: this.key(s, namespace, name) }).catch((e: unknown) => this.storeError(e));
+    const kv = res.kvs[0];
+    return kv === undefined ? undefined : this.decode(kv);
+  }
+
+  private checkFields(s: Strategy, obj: Json, opts: WriteOptions): Json {
+    const mode = opts.fieldValidation ?? 'Ignore';
+    const unknown = unknownFields(s.kind, obj);
+    if (unknown.length === 0) return obj;
+    const texts = unknown.map((f) => `unknown field "${f}"`);
+    if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
+    if (mode === 'Warn') opts.warnings?.push(...texts);
+    return pruneUnknownFields(s.kind, obj) as Json;
+  }
+
+  private checkKind(s: Strategy, obj: unknown): Json {
+    if (!isRecord(obj)) throw errors.badRequest(`the body of the request must be a JSON object of kind ${s.kind}`);
+    const kind = obj['kind'];
+    const apiVersion = obj['apiVersion'];
+    if (kind !== undefined && kind !== s.kind) {
+      throw errors.badRequest(`the kind in the data (${JSON.stringify(kind)}) does not match the expected kind (${JSON.stringify(s.kind)})`);
+    }
+    if (apiVersion !== undefined && apiVersion !== s.info.apiVersion) {
+      throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${s.info.apiVersion})`);
+    }
+    if (obj['metadata'] !== undefined && !isRecord(obj['metadata'])) throw errors.badRequest('metadata must be an object');
+    return { ...obj, apiVersion: s.info.apiVersion, kind: s.kind };
+  }
+
+  // ---- create ---------------------------------------------------------------------------------------
+
+  async create<T = Json>(resource: string, body: unknown, opts: WriteOptions & { namespace?: string } = {}): Promise<T> {
+    const s = this.strategy(resource);
+    let obj = this.checkFields(s, this.checkKind(s, body), opts);
+    const m = meta(obj);
+    const namespace = s.info.namespaced ? ((m['namespace'] as string | undefined) || opts.namespace || 'default') : undefined;
+    if (s.info.namespaced && opts.namespace !== undefined && m['namespace'] !== undefined && m['namespace'] !== '' && m['namespace'] !== opts.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    let name = m['name'];
+    if ((name === undefined || name === '') && typeof m['generateName'] === 'string' && m['generateName'] !== '') {
+      name = generateName(m['generateName'], this.rng);
+    }
+    const newMeta: Json = { ...m, ...(name !== undefined ? { name } : {}), uid: newUid(this.rng), creationTimestamp: formatTime(this.clock.now()) };
+    if (namespace !== undefined) newMeta['namespace'] = namespace;
+    delete newMeta['resourceVersion'];
+    delete newMeta['deletionTimestamp'];
+    delete newMeta['deletionGracePeriodSeconds'];
+    delete newMeta['selfLink'];
+    if (s.hasGeneration) newMeta['generation'] = 1;
+    else delete newMeta['generation'];
+    obj = s.defaults({ ...obj, metadata: newMeta });
+    if (s.kind === 'Job') obj = defaultJobSelector(obj);
+
+    if (s.info.namespaced) await admitNamespace(resource, namespace, this.lookups);
+    if (s.kind === 'Pod') obj = await admitPod(obj, this.lookups);
+    if (s.kind === 'PriorityClass') await admitPriorityClass(obj, this.lookups);
+    if (s.kind === 'Service') obj = await this.allocateClusterIp(obj);
+
+    const errs = s.validate(obj);
+    if (errs.length > 0) throw errors.invalid(s.kind, String(name ?? ''), s.info.group, errs);
+    if (opts.dryRun) return obj as T;
+
+    const key = this.key(s, namespace, String(name));
+    const res = await this.store
+      .txn({
+        compare: [{ key, target: 'mod', result: 'equal', operand: 0 }],
+        success: [{ put: { key, value: withoutVersion(obj) } }],
+        failure: [],
+      })
+      .catch((e: unknown) => this.storeError(e));
+    if (!res.succeeded) throw errors.alreadyExists(s.info.resource, s.info.group, String(name));
+    return withVersion(obj, res.header.revision) as T;
+  }
+
+  /** ClusterIP from the service CIDR 10.96.0.0/12 (kube-apiserver's default --service-cluster-ip-range). */
+  private async allocateClusterIp(svc: Json): Promise<Json> {
+    const spec = rec(svc['spec']);
+    if (spec['type'] === 'ExternalName' || (spec['clusterIP'] !== undefined && spec['clusterIP'] !== '')) return svc;
+    const used = new Set((await this.list('services')).items.map((o) => rec(o['spec'])['clusterIP']));
+    // .1 goes to the "kubernetes" service; others take the lowest free address.
+    for (let n = 1; n < 1 << 20; n++) {
+      const ip = `10.${96 + (n >>> 16)}.${(n >>> 8) & 255}.${n & 255}`;
+      if ((n & 255) !== 0 && !used.has(ip)) return { ...svc, spec: { ...spec, clusterIP: ip, clusterIPs: [ip] } };
+    }
+    throw errors.internal('the service IP range is full');
+  }
+
+  // ---- get and list ---------------------------------------------------------------------------------
+
+  async get<T = Json>(resource: string, namespace: string | undefined, name: string): Promise<T> {
+    const s = this.strategy(resource);
+    const obj = await this.read(resource, this.namespaceOf(s, namespace), name);
+    if (obj === undefined) throw errors.notFound(s.info.resource, s.info.group, name);
+    return obj as T;
+  }
+
+  async list<T = Json>(resource: string, opts: ListOptions & { namespace?: string } = {}): Promise<ObjectList<T>> {
+    const s = this.strategy(resource);
+    const filter = compileFilter(s, opts.labelSelector, opts.fieldSelector);
+    const prefix = this.prefix(s, opts.namespace);
+    const end = prefixEnd(prefix);
+    const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : 0;
+    let revision: number | undefined;
+    let start = prefix;
+    if (opts.continue !== undefined && opts.continue !== '') {
+      if (opts.resourceVersion !== undefined && opts.resourceVersion !== '' && opts.resourceVersion !== '0') {
+        throw errors.badRequest('specifying resource version is not allowed when using continue');
+      }
+      const token = decodeContinue(opts.continue, prefix);
+      revision = token.rv > 0 ? token.rv : undefined;
+      start = token.start;
+    } else {
+      const rv = parseVersion(opts.resourceVersion, 'list');
+      // api-concepts.md: with a limit (or resourceVersionMatch=Exact) a non-zero version is read exactly;
+      // otherwise any state not older than it will do, and the newest is as good as any.
+      if (rv !== undefined && rv > 0 && (opts.resourceVersionMatch === 'Exact' || (limit > 0 && opts.resourceVersionMatch !== 'NotOlderThan'))) {
+        revision = rv;
+      }
+      if (rv !== undefined && rv > 0 && revision === undefined) {
+        const current = (await this.store.range({ key: prefix, rangeEnd: end, countOnly: true }).catch((e: unknown) => this.storeError(e))).header.revision;
+        if (rv > current) throw errors.timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
+      }
+    }
+    const items: Json[] = [];
+    const keys: string[] = [];
+    const filtering = filter.labels !== undefined || filter.fields.length > 0;
+    let readAt = revision;
+    let more = false;
+    let remaining = 0;
+    let pageSize = limit;
+    for (;;) {
+      const res = await this.store
+        .range({ key: start, rangeEnd: end, ...(pageSize > 0 ? { limit: pageSize } : {}), ...(readAt !== undefined ? { revision: readAt } : {}) })
+        .catch((e: unknown) => {
+          if (e instanceof StoreError && e.code === 'ErrCompacted' && opts.continue) {
+            throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+          }
+          return this.storeError(e);
+        });
+      readAt ??= res.header.revision;
+      for (const kv of res.kvs) {
+        const obj = this.decode(kv);
+        if (!matches(filter, obj)) continue;
+        items.push(obj);
+        keys.push(kv.key);
+      }
+      if (!res.more) break;
+      if (items.length >= limit) {
+        // The page is full and keys remain. Without selectors every key is an item, so the count says how many.
+        more = true;
+        if (!filtering) remaining = res.count - res.kvs.length;
+        break;
+      }
+      // Selectors dropped items: read on from where this page ended, in bigger pages (etcd3 store.go GetList).
+      start = res.kvs[res.kvs.length - 1]!.key + '\0';
+      pageSize = Math.min(Math.max(pageSize * 2, limit - items.length), MAX_PAGE_READ);
+    }
+    if (limit > 0 && items.length > limit) {
+      items.length = limit;
+      keys.length = limit;
+      more = true;
+    }
+    const lastIncluded = keys[keys.length - 1];
+    const metadata: ObjectList['metadata'] = { resourceVersion: String(readAt) };
+    if (more && lastIncluded !== undefined) {
+      metadata.continue = encodeContinue(readAt!, lastIncluded.slice(prefix.length) + '\0');
+      if (remaining > 0) metadata.remainingItemCount = remaining;
+    }
+    return { apiVersion: s.info.apiVersion, kind: `${s.kind}List`, metadata, items: items as T[] };
+  }
+
+  // ---- update and patch -----------------------------------------------------------------------------
+
+  async update<T = Json>(resource: string, body: unknown, opts: WriteOptions & { namespace?: string; subresource?: 'status' } = {}): Promise<T> {
+    const s = this.strategy(resource);
+    let obj = this.checkFields(s, this.checkKind(s, body), opts);
+    const m = meta(obj);
+    const name = m['name'];
+    if (typeof name !== 'string' || name === '') throw errors.badRequest('name is required for an update');
+    const namespace = s.info.namespaced ? ((m['namespace'] as string | undefined) || opts.namespace) : undefined;
+    if (s.info.namespaced && opts.namespace !== undefined && m['namespace'] !== undefined && m['namespace'] !== opts.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const expected = parseVersion(m['resourceVersion'] as string | undefined, 'update');
+    if (expected === undefined && !s.unconditionalUpdate) {
+      throw errors.invalid(s.kind, name, s.info.group, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: '0x0', detail: 'must be specified for an update' }]);
+    }
+    obj = { ...obj, metadata: { ...m, ...(namespace !== undefined ? { namespace } : {}) } };
+    return (await this.guaranteedUpdate(s, namespace, name, expected, opts, () => obj, opts.subresource)) as T;
+  }
+
+  async patch<T = Json>(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    contentType: string,
+    patchBody: unknown,
+    opts: WriteOptions & { subresource?: 'status'; force?: boolean } = {},
+  ): Promise<T> {
+    const s = this.strategy(resource);
+    const ns = this.namespaceOf(s, namespace);
+    const isApply = contentType.startsWith('application/apply-patch');
+    const current = await this.read(resource, ns, name);
+    if (current === undefined) {
+      if (!isApply) throw errors.notFound(s.info.resource, s.info.group, name);
+      // Server-side apply creates what does not exist (apiserver patch.go forceAllowCreate).
+      const created = this.patchBody(s, {}, contentType, patchBody);
+      return this.create<T>(resource, { ...created, metadata: { ...meta(created), name, ...(ns !== undefined ? { namespace: ns } : {}) } }, { ...opts, ...(ns !== undefined ? { namespace: ns } : {}) });
+    }
+    // A resourceVersion in the patch is a precondition; without one the patch applies to the latest version.
+    const rvInPatch = isRecord(patchBody) ? (meta(patchBody)['resourceVersion'] as string | undefined) : undefined;
+    const expected = parseVersion(rvInPatch, 'patch');
+    return (await this.guaranteedUpdate(
+      s,
+      ns,
+      name,
+      expected,
+      opts,
+      (latest) => {
+        const patched = this.checkFields(s, this.checkKind(s, this.patchBody(s, latest, contentType, patchBody)), opts);
+        return { ...patched, metadata: { ...meta(patched), resourceVersion: meta(latest)['resourceVersion'] } };
+      },
+      opts.subresource,
+    )) as T;
+  }
+
+  private patchBody(s: Strategy, current: Json, contentType: string, body: unknown): Json {
+    try {
+      const out = applyPatch(current, contentType, body, s.kind);
+      if (!isRecord(out)) throw errors.badRequest('the patch did not produce an object');
+      return out;
+    } catch (err) {
+      if (err instanceof PatchError) {
+        if (err.status === 415) throw errors.unsupportedMediaType(contentType);
+        if (err.status === 422) throw errors.invalid(s.kind, String(meta(current)['name'] ?? ''), s.info.group, [{ type: 'FieldValueInvalid', field: 'patch', value: '', detail: err.message }]);
+        throw errors.badRequest(err.message);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The read-modify-write loop of store.go GuaranteedUpdate: read the latest, compute the new object, write
+   * it with a compare on the revision that was read; on a lost race, read again and retry, unless the
+   * client named the version it expected, which is then a 409 Conflict.
+   */
+  private async guaranteedUpdate(
+    s: Strategy,
+    namespace: string | undefined,
+    name: string,
+    expected: number | undefined,
+    opts: WriteOptions,
+    tryUpdate: (latest: Json) => Json,
+    subresource: 'status' | undefined,
+  ): Promise<Json> {
+    const key = this.key(s, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.store.range({ key }).catch((e: unknown) => this.storeError(e));
+      const kv = res.kvs[0];
+      if (kv === undefined) throw errors.notFound(s.info.resource, s.info.group, name);
+      const old = this.decode(kv);
+      if (expected !== undefined && expected !== kv.modRevision) {
+        throw errors.conflict(s.info.resource, s.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      let obj = tryUpdate(old);
+      obj = this.prepareUpdate(s, obj, old, subresource);
+      if (s.kind === 'PriorityClass') await admitPriorityClass(obj, this.lookups);
+      const errs = s.validateUpdate(obj, old);
+      if (errs.length > 0) throw errors.invalid(s.kind, name, s.info.group, errs);
+      // An update that changes nothing writes nothing and keeps the version (store.go: bytes equal).
+      if (jsonEqual(withoutVersion(obj), withoutVersion(old))) return old;
+      if (opts.dryRun) return obj;
+      const m = meta(obj);
+      const finished = m['deletionTimestamp'] !== undefined && (m['finalizers'] as unknown[] | undefined ?? []).length === 0 && (m['deletionGracePeriodSeconds'] ?? 0) === 0;
+      const txn = await this.store
+        .txn({
+          compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }],
+          success: finished ? [{ deleteRange: { key } }] : [{ put: { key, value: withoutVersion(obj) } }],
+          failure: [],
+        })
+        .catch((e: unknown) => this.storeError(e));
+      if (txn.succeeded) return withVersion(obj, txn.header.revision);
+      if (expected !== undefined || attempt > 100) {
+        throw errors.conflict(s.info.resource, s.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+    }
+  }
+
+  /** What an update keeps from the stored object (rest.BeforeUpdate and the strategies' PrepareForUpdate). */
+  private prepareUpdate(s: Strategy, obj: Json, old: Json, subresource: 'status' | undefined): Json {
+    const m = meta(obj);
+    const o = meta(old);
+    let next: Json;
+    if (subresource === 'status') {
+      // A status update changes status (and labels/annotations); spec and the rest stay.
+      next = { ...old, status: obj['status'], metadata: { ...o, labels: m['labels'], annotations: m['annotations'] } };
+    } else if (s.hasStatus) {
+      next = { ...obj, status: old['status'] };
+    } else {
+      next = obj;
+    }
+    const nm: Json = {
+      ...meta(next),
+      name: o['name'],
+      uid: o['uid'],
+      creationTimestamp: o['creationTimestamp'],
+      ...(o['namespace'] !== undefined ? { namespace: o['namespace'] } : {}),
+      ...(o['deletionTimestamp'] !== undefined ? { deletionTimestamp: o['deletionTimestamp'], deletionGracePeriodSeconds: o['deletionGracePeriodSeconds'] } : {}),
+    };
+    if (m['uid'] !== undefined && m['uid'] !== '' && m['uid'] !== o['uid']) nm['uid'] = m['uid']; // validation reports it
+    if (nm['labels'] === undefined) delete nm['labels'];
+    if (nm['annotations'] === undefined) delete nm['annotations'];
+    if (s.hasGeneration) {
+      const changed = !jsonEqual(next['spec'], old['spec']);
+      nm['generation'] = Number(o['generation'] ?? 1) + (changed ? 1 : 0);
+    }
+    return { ...next, metadata: nm };
+  }
+
+  // ---- delete ---------------------------------------------------------------------------------------
+
+  async delete<T = Json>(resource: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<T> {
+    const s = this.strategy(resource);
+    const ns = this.namespaceOf(s, namespace);
+    const key = this.key(s, ns, name);
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.store.range({ key }).catch((e: unknown) => this.storeError(e));
+      const kv = res.kvs[0];
+      if (kv === undefined) throw errors.notFound(s.info.resource, s.info.group, name);
+      const obj = this.decode(kv);
+      const m = meta(obj);
+      const pre = opts.preconditions;
+      if (pre?.uid !== undefined && pre.uid !== m['uid']) {
+        throw errors.conflict(s.info.resource, s.info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(m['uid'])}`);
+      }
+      if (pre?.resourceVersion !== undefined && pre.resourceVersion !== m['resourceVersion']) {
+        throw errors.conflict(
+          s.info.resource,
+          s.info.group,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(m['resourceVersion'])}`,
+        );
+      }
+      const grace = this.gracePeriod(s, obj, opts);
+      const finalizers = (m['finalizers'] as unknown[] | undefined) ?? [];
+      if (grace > 0 || finalizers.length > 0) {
+        // Graceful: mark for deletion; the kubelet (or whoever owns the finalizers) finishes it.
+        const existing = m['deletionTimestamp'];
+        const currentGrace = Number(m['deletionGracePeriodSeconds'] ?? Infinity);
+        if (existing !== undefined && currentGrace <= grace) return obj as T;
+        const marked = { ...obj, metadata: { ...m, deletionTimestamp: formatTime(this.clock.now() + grace * 1000), deletionGracePeriodSeconds: grace } };
+        if (opts.dryRun) return marked as T;
+        const txn = await this.store
+          .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ put: { key, value: withoutVersion(marked) } }], failure: [] })
+          .catch((e: unknown) => this.storeError(e));
+        if (txn.succeeded) return withVersion(marked, txn.header.revision) as T;
+      } else {
+        if (opts.dryRun) return obj as T;
+        if (s.kind === 'Namespace') await this.deleteNamespaceContents(name);
+        const txn = await this.store
+          .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ deleteRange: { key } }], failure: [] })
+          .catch((e: unknown) => this.storeError(e));
+        if (txn.succeeded) return obj as T;
+      }
+      if (attempt > 100) throw errors.conflict(s.info.resource, s.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+  }
+
+  /**
+   * Seconds of grace before an object really goes. Pods that are bound and still running get
+   * terminationGracePeriodSeconds (30 by default) so their kubelet can stop them; unbound or finished
+   * pods go at once (pod strategy CheckGracefulDelete).
+   */
+  private gracePeriod(s: Strategy, obj: Json, opts: DeleteOptions): number {
+    if (s.kind !== 'Pod') return 0;
+    const spec = rec(obj['spec']);
+    const phase = rec(obj['status'])['phase'];
+    if (spec['nodeName'] === undefined || spec['nodeName'] === '' || phase === 'Succeeded' || phase === 'Failed') return 0;
+    const requested = opts.gracePeriodSeconds ?? Number(spec['terminationGracePeriodSeconds'] ?? 30);
+    return Math.max(0, requested);
+  }
+
+  /**
+   * A namespace's objects go with it. (kube-apiserver marks the namespace Terminating and the namespace
+   * controller empties it; here the API server empties it at once, in one revision per resource.)
+   */
+  private async deleteNamespaceContents(namespace: string): Promise<void> {
+    for (const resource of ['pods', 'replicasets', 'deployments', 'jobs', 'services', 'endpoints', 'serviceaccounts', 'secrets', 'leases', 'events', 'poddisruptionbudgets']) {
+      const prefix = `/registry/${resource}/${namespace}/`;
+      await this.store.deleteRange({ key: prefix, rangeEnd: prefixEnd(prefix) }).catch((e: unknown) => this.storeError(e));
+    }
+  }
+
+  // ---- binding --------------------------------------------------------------------------------------
+
+  /** POST pods/{name}/binding: sets spec.nodeName once and marks the pod scheduled (pod storage.go BindingREST). */
+  async bind(namespace: string, name: string, binding: Binding, opts: WriteOptions = {}): Promise<Status> {
+    const s = this.strategy('pods');
+    const target = binding.target?.name;
+    if (typeof target !== 'string' || target === '') {
+      throw errors.invalid('Binding', name, '', [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+    }
+    if (binding.metadata?.name !== undefined && binding.metadata.name !== name) {
+      throw errors.badRequest(`name in URL does not match name in Binding object`);
+    }
+    const key = this.key(s, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.store.range({ key }).catch((e: unknown) => this.storeError(e));
+      const kv = res.kvs[0];
+      if (kv === undefined) throw errors.notFound('pods', '', name);
+      const pod = this.decode(kv);
+      const m = meta(pod);
+      if (m['deletionTimestamp'] !== undefined) throw errors.conflict('pods/binding', '', name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      const spec = rec(pod['spec']);
+      if (spec['nodeName'] !== undefined && spec['nodeName'] !== '') {
+        throw errors.conflict('pods/binding', '', name, `pod ${name} is already assigned to node ${JSON.stringify(spec['nodeName'])}`);
+      }
+      const status = rec(pod['status']);
+      const conditions = (Array.isArray(status['conditions']) ? (status['conditions'] as Json[]) : []).filter((c) => c['type'] !== 'PodScheduled');
+      const now = formatTime(this.clock.now());
+      const annotations = binding.metadata?.annotations;
+      const bound = {
+        ...pod,
+        metadata: annotations !== undefined ? { ...m, annotations: { ...rec(m['annotations']), ...annotations } } : m,
+        spec: { ...spec, nodeName: target },
+        status: { ...status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
+      };
+      if (opts.dryRun) return successStatus(201);
+      const txn = await this.store
+        .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ put: { key, value: withoutVersion(bound) } }], failure: [] })
+        .catch((e: unknown) => this.storeError(e));
+      if (txn.succeeded) return successStatus(201);
+      if (attempt > 100) throw errors.conflict('pods/binding', '', name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+  }
+
+  // ---- watch ----------------------------------------------------------------------------------------
+
+  /**
+   * Watches a resource. Events arrive through `onEvent` in revision order (synchronously from the store's
+   * delivery loop, so the same writes always give the same sequence of calls). A version that is too old
+   * gives one ERROR event carrying a 410 Expired Status, after which the watch has ended; so does a closed
+   * store. `onEnd` is called once when the watch ends for any reason but stop().
+   */
+  async watch<T = Json>(
+    resource: string,
+    opts: WatchOptions & { namespace?: string },
+    onEvent: (ev: ApiWatchEvent<T>) => void,
+    onEnd?: () => void,
+  ): Promise<ApiWatch> {
+    const s = this.strategy(resource);
+    const filter = compileFilter(s, opts.labelSelector, opts.fieldSelector);
+    const prefix = this.prefix(s, opts.namespace);
+    const end = prefixEnd(prefix);
+    const emit = onEvent as (ev: ApiWatchEvent) => void;
+    const rv = parseVersion(opts.resourceVersion, 'watch');
+    let from: number;
+    if (rv === undefined || rv === 0) {
+      // "Get State and Start at Most Recent": the current objects as ADDED, then changes after them.
+      const res = await this.store.range({ key: prefix, rangeEnd: end }).catch((e: unknown) => this.storeError(e));
+      for (const kv of res.kvs) {
+        const obj = this.decode(kv);
+        if (matches(filter, obj)) emit({ type: 'ADDED', object: obj });
+      }
+      from = res.header.revision + 1;
+      if (opts.sendInitialEvents && opts.allowWatchBookmarks) {
+        emit({ type: 'BOOKMARK', object: this.bookmark(s, res.header.revision, true) });
+      }
+    } else {
+      from = rv + 1;
+    }
+    let ended = false;
+    let watcher: Watcher | undefined;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      watcher?.cancel();
+      if (opts.allowWatchBookmarks) this.releaseBookmarks();
+      onEnd?.();
+    };
+    const handle = (res: WatchResponse) => {
+      if (ended) return;
+      if (res.canceled) {
+        const oldest = res.compactRevision ?? 0;
+        emit({
+          type: 'ERROR',
+          object: (rv !== undefined && rv > 0
+            ? errors.expired(`too old resource version: ${rv} (${oldest - 1})`)
+            : errors.expired('The resourceVersion for the provided watch is too old.')
+          ).status as unknown as Json,
+        });
+        finish();
+        return;
+      }
+      if (res.events.length === 0) {
+        if (opts.allowWatchBookmarks) emit({ type: 'BOOKMARK', object: this.bookmark(s, res.header.revision, false) });
+        return;
+      }
+      for (const ev of res.events) {
+        const cur = ev.type === 'PUT' ? this.decode(ev.kv) : undefined;
+        const prev = ev.prevKv !== undefined ? this.decode(ev.prevKv) : undefined;
+        const curOk = cur !== undefined && matches(filter, cur);
+        const prevOk = prev !== undefined && matches(filter, prev);
+        if (curOk) emit({ type: prevOk ? 'MODIFIED' : 'ADDED', object: cur });
+        else if (prevOk) {
+          // Deleted, or no longer selected: the last state, at the event's version (cacher convertToWatchEvent).
+          emit({ type: 'DELETED', object: withVersion(prev, ev.kv.modRevision) });
+        }
+      }
+    };
+    try {
+      watcher = this.store.watch({ key: prefix, rangeEnd: end, startRevision: from, prevKv: true, progressNotify: opts.allowWatchBookmarks ?? false }, handle);
+    } catch (err) {
+      this.storeError(err);
+    }
+    if (opts.allowWatchBookmarks && !ended) this.holdBookmarks();
+    return { stop: () => { if (!ended) { ended = true; watcher?.cancel(); if (opts.allowWatchBookmarks) this.releaseBookmarks(); } } };
+  }
+
+  private bookmark(s: Strategy, revision: number, initialEventsEnd: boolean): Json {
+    return {
+      kind: s.kind,
+      apiVersion: s.info.apiVersion,
+      metadata: { resourceVersion: String(revision), ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+    };
+  }
+
+  private holdBookmarks(): void {
+    this.bookmarkWatchers++;
+    if (this.bookmarkTimer === undefined && !this.closed) this.scheduleBookmarks();
+  }
+
+  private releaseBookmarks(): void {
+    this.bookmarkWatchers--;
+    if (this.bookmarkWatchers === 0) {
+      this.bookmarkTimer?.cancel();
+      this.bookmarkTimer = undefined;
+    }
+  }
+
+  private scheduleBookmarks(): void {
+    this.bookmarkTimer = this.clock.setTimer(this.bookmarkIntervalMs, () => {
+      this.bookmarkTimer = undefined;
+      if (this.bookmarkWatchers === 0 || this.closed) return;
+      this.store.requestProgress();
+      this.scheduleBookmarks();
+    });
+  }
+
+  /** Sends a bookmark to every watch that allows them, now (used by tests and the watch deadline). */
+  requestBookmarks(): void {
+    this.store.requestProgress();
+  }
+
+  // ---- compaction -----------------------------------------------------------------------------------
+
+  private startCompaction(intervalMs: number): void {
+    let last = 0;
+    const tick = async () => {
+      if (this.closed) return;
+      try {
+        if (last > 0) await this.store.compact(last).catch(() => undefined);
+        last = (await this.store.range({ key: '/registry/', rangeEnd: prefixEnd('/registry/'), countOnly: true })).header.revision;
+      } catch {
+        // A closed or unavailable store: try again next interval.
+      }
+      this.compactionTimer = this.clock.setTimer(intervalMs, () => void tick());
+    };
+    this.compactionTimer = this.clock.setTimer(intervalMs, () => void tick());
+  }
+}
+
+/** Jobs select their own pods by the job's uid unless told otherwise (batch job strategy PrepareForCreate). */
+function defaultJobSelector(job: Json): Json {
+  const spec = rec(job['spec']);
+  if (spec['manualSelector'] === true) return job;
+  const m = meta(job);
+  const uid = String(m['uid']);
+  const name = String(m['name'] ?? '');
+  const template = rec(spec['template']);
+  const tm = rec(template['metadata']);
+  const labels = { ...rec(tm['labels']), 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
+  return {
+    ...job,
+    spec: {
+      ...spec,
+      selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } },
+      template: { ...template, metadata: { ...tm, labels } },
+    },
+  };
+}
+
+export { ApiError };

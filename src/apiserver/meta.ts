@@ -1,0 +1,54 @@
+// Metadata the API server fills in, from the injected clock and RNG (never Date.now or Math.random).
+import type { Rng } from '../util/rng.js';
+
+/** metav1.Time: RFC 3339 in UTC with whole seconds, e.g. 2026-11-28T06:45:24Z. */
+export function formatTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2026-11-28T06:45:24.123000Z. */
+export function formatMicroTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export function parseTime(s: string): number {
+  return Date.parse(s);
+}
+
+/** A random (version 4) UUID from the seeded RNG. */
+export function newUid(rng: Rng): string {
+  const hex = (n: number) => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += rng.int(16).toString(16);
+    return s;
+  };
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[rng.int(4)]}${hex(3)}-${hex(12)}`;
+}
+
+// The alphabet and length of generateName suffixes (k8s.io/apiserver pkg/storage/names/generate.go:
+// utilrand.String(5) over "bcdfghjklmnpqrstvwxz2456789", chosen to avoid words).
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const SUFFIX_LENGTH = 5;
+const MAX_GENERATED_NAME_LENGTH = 63 - SUFFIX_LENGTH;
+
+export function generateName(base: string, rng: Rng): string {
+  let suffix = '';
+  for (let i = 0; i < SUFFIX_LENGTH; i++) suffix += SUFFIX_ALPHABET[rng.int(SUFFIX_ALPHABET.length)];
+  return base.slice(0, MAX_GENERATED_NAME_LENGTH) + suffix;
+}
+
+/** Structural equality of JSON values, ignoring key order. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
+}

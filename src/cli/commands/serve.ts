@@ -1,0 +1,83 @@
+// drydock serve: the API server over HTTP, for kubectl and client libraries.
+import { randomInt } from 'node:crypto';
+import { renameSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { stringify } from 'yaml';
+import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apiserver.js';
+import { readTokenFile, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
+import { startHttpServer } from '../../apiserver/http.js';
+import { openEmbeddedStore } from '../../store/embedded.js';
+import { systemClock } from '../../util/clock.js';
+import { seededRng } from '../../util/rng.js';
+import { UserInputError } from '../errors.js';
+
+interface ServeArgs {
+  host: string;
+  port: number;
+  kubeconfig?: string;
+  'data-dir'?: string;
+  'token-file'?: string;
+  seed?: number;
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+/** A kubeconfig kubectl and @kubernetes/client-node use as is (plain http needs insecure-skip-tls-verify for the latter). */
+export function kubeconfigYaml(server: string, token: string | undefined): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'drydock', cluster: { server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'drydock', user: token !== undefined ? { token } : {} }],
+    contexts: [{ name: 'drydock', context: { cluster: 'drydock', user: 'drydock', namespace: 'default' } }],
+    'current-context': 'drydock',
+  });
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Run the API server over HTTP (kubectl and client libraries can use it)',
+  builder: (y: Argv) =>
+    y
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback unless told otherwise)' })
+      .option('port', { type: 'number', default: 6443, describe: 'Port to listen on (0 = any free port)' })
+      .option('kubeconfig', { type: 'string', describe: 'Write a kubeconfig for this server to FILE' })
+      .option('data-dir', { type: 'string', describe: 'Keep state in DIR (write-ahead log + snapshots) so it survives a restart' })
+      .option('token-file', { type: 'string', describe: 'Require bearer tokens from FILE (token,user,uid[,"groups"] per line)' })
+      .option('seed', { type: 'number', describe: 'Seed for generated names and UIDs (default: random)' })
+      .check((a) => {
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UserInputError(`--port: ${String(a.port)} is not a port number (expected 0 to 65535)`);
+        return true;
+      }) as unknown as Argv<ServeArgs>,
+  handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
+    let authenticator: Authenticator | undefined;
+    if (args['token-file'] !== undefined) authenticator = tokenAuthenticator(readTokenFile(args['token-file']));
+    if (!isLoopback(args.host) && authenticator === undefined) {
+      throw new UserInputError(`--host ${args.host}: refusing to serve beyond loopback without authentication; pass --token-file FILE, or listen on 127.0.0.1`);
+    }
+    const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
+    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(args.seed ?? randomInt(2 ** 31)), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS });
+    await api.bootstrap();
+    const running = await startHttpServer({ api, host: args.host, port: args.port, ...(authenticator !== undefined ? { authenticator } : {}) });
+    if (args.kubeconfig !== undefined) {
+      const tmp = `${args.kubeconfig}.tmp-${process.pid}`;
+      writeFileSync(tmp, kubeconfigYaml(running.url, authenticator?.adminToken), { mode: 0o600 });
+      renameSync(tmp, args.kubeconfig);
+    }
+    process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await running.close();
+    api.close();
+    await store.close();
+    process.stdout.write('drydock API server stopped\n');
+  },
+};
