@@ -13,7 +13,7 @@ import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } f
 import { ApiError, errors, successStatus, type Status } from './errors.js';
 import { formatTime, generateName, jsonEqual, newUid } from './meta.js';
 import { applyPatch, PatchError } from './patch.js';
-import { pruneUnknownFields, unknownFields } from './schema.js';
+import { cannotBeHandledMessage, pruneUnknownFields, strictDecodingErrorMessage, typeErrors, unknownFieldMessage, unknownFields } from './schema.js';
 import { isRecord, strategyFor, type Json, type Strategy } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -265,13 +265,29 @@ export class ApiServer {
     return kv === undefined ? undefined : this.decode(kv);
   }
 
-  private checkFields(s: Strategy, obj: Json, opts: WriteOptions): Json {
+  /**
+   * Decoding checks, as kube-apiserver's strict JSON decoder makes them: a field of the wrong JSON type is a
+   * 400 (the first one, "Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal ..."), and
+   * unknown fields are refused (Strict), reported as warnings (Warn) or dropped (Ignore). Within a patch the
+   * same texts are a 422 on the field "patch" (apiserver handlers/patch.go). Malformed quantities are left to
+   * validation, which names the field ("spec.containers[0].resources.requests.cpu: Invalid value: ...").
+   */
+  private checkFields(s: Strategy, obj: Json, opts: WriteOptions, inPatch = false): Json {
+    const name = String(meta(obj)['name'] ?? '');
+    const fail = (message: string): never => {
+      if (inPatch) throw errors.invalid(s.kind, name, s.info.group, [{ type: 'FieldValueInvalid', field: 'patch', value: '', detail: message }]);
+      throw errors.badRequest(cannotBeHandledMessage(s.kind, s.info.apiVersion, message));
+    };
+    const typeErrs = typeErrors(s.kind, obj).filter((e) => !e.message.startsWith('quantities must match'));
+    if (typeErrs.length > 0) {
+      if (typeErrs[0]!.reason === 'BadRequest') fail(typeErrs[0]!.message);
+      throw errors.invalidMessages(s.kind, name, s.info.group, typeErrs.map((e) => ({ field: e.path, message: e.message })));
+    }
     const mode = opts.fieldValidation ?? 'Ignore';
     const unknown = unknownFields(s.kind, obj);
     if (unknown.length === 0) return obj;
-    const texts = unknown.map((f) => `unknown field "${f}"`);
-    if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
-    if (mode === 'Warn') opts.warnings?.push(...texts);
+    if (mode === 'Strict') fail(strictDecodingErrorMessage(unknown));
+    if (mode === 'Warn') opts.warnings?.push(...unknown.map(unknownFieldMessage));
     return pruneUnknownFields(s.kind, obj) as Json;
   }
 
@@ -480,7 +496,7 @@ export class ApiServer {
       expected,
       opts,
       (latest) => {
-        const patched = this.checkFields(s, this.checkKind(s, this.patchBody(s, latest, contentType, patchBody)), opts);
+        const patched = this.checkFields(s, this.checkKind(s, this.patchBody(s, latest, contentType, patchBody)), opts, true);
         return { ...patched, metadata: { ...meta(patched), resourceVersion: meta(latest)['resourceVersion'] } };
       },
       opts.subresource,

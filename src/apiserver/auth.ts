@@ -42,7 +42,10 @@ export function readTokenFile(path: string): Map<string, UserInfo> {
   try {
     records = parse(text, { relax_column_count: true, skip_empty_lines: true, comment: '#', trim: true, info: true }) as unknown as typeof records;
   } catch (err) {
-    throw new UserInputError(`${path}: ${(err as Error).message}`);
+    // csv-parse knows the line: "tokens.csv:2: Quote Not Closed: ..."
+    const e = err as Error & { lines?: number };
+    const message = e.message.replace(/ at line \d+$/, '');
+    throw new UserInputError(`${path}:${e.lines ?? '?'}: ${message}`);
   }
   for (const { record, info } of records) {
     const [token, name, uid, groupText] = record;

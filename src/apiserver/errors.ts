@@ -146,6 +146,14 @@ export const errors = {
       causes: errs.map((e, i) => ({ reason: e.type, message: rendered[i]!.slice(e.field.length + 2), field: e.field })),
     });
   },
+  /** NewInvalid with causes whose text is already rendered (e.g. a CustomResource schema's type errors). */
+  invalidMessages: (kind: string, name: string, group: string, causes: readonly { field: string; message: string }[]) =>
+    failure(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${causes.length === 1 ? causes[0]!.message : `[${causes.map((c) => c.message).join(', ')}]`}`, {
+      name,
+      ...(group ? { group } : {}),
+      kind,
+      causes: causes.map((c) => ({ reason: 'FieldValueTypeInvalid', message: c.message, field: c.field })),
+    }),
   gone: (message: string) => failure(410, 'Gone', message),
   expired: (message: string) => failure(410, 'Expired', message),
   methodNotAllowed: () => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),

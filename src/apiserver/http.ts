@@ -3,6 +3,7 @@
 // in-process ApiServer; this layer only routes, decodes, negotiates Table output, streams watches and
 // turns errors into metav1 Status bodies.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { kinds, type Kind } from '../api/index.js';
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   readonly port?: number;
   /** Absent: every request is allowed (only sensible on loopback). */
   readonly authenticator?: Authenticator;
+  /** Serve HTTPS with this PEM certificate and key (needed for bearer tokens: kubectl sends none over http). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface RunningServer {
@@ -130,8 +133,28 @@ function decodeBody(raw: Buffer, contentType: string): unknown {
   }
 }
 
-function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[] = []): void {
-  const text = JSON.stringify(body);
+/**
+ * JSON text per stored object version, made once: the API server hands every reader the same object for a
+ * version, so fifty watchers and every list share one serialisation (kube-apiserver's cachingObject idea).
+ */
+const jsonText = new WeakMap<object, string>();
+
+function jsonOf(obj: unknown): string {
+  if (typeof obj !== 'object' || obj === null) return JSON.stringify(obj);
+  let text = jsonText.get(obj);
+  if (text === undefined) {
+    text = JSON.stringify(obj);
+    jsonText.set(obj, text);
+  }
+  return text;
+}
+
+/** A list's body, reusing each item's text. */
+function listJson(list: { apiVersion: string; kind: string; metadata: object; items: readonly object[] }): string {
+  return `{"apiVersion":${JSON.stringify(list.apiVersion)},"kind":${JSON.stringify(list.kind)},"metadata":${JSON.stringify(list.metadata)},"items":[${list.items.map(jsonOf).join(',')}]}`;
+}
+
+function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[] = [], text = JSON.stringify(body)): void {
   const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' };
   // RFC 7234 warning headers, as kube-apiserver sends them: 299 - "text".
   if (warnings.length > 0) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
@@ -216,7 +239,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
         ...(q.has('continue') ? { continue: q.get('continue')! } : {}),
         ...(q.get('resourceVersionMatch') === 'Exact' || q.get('resourceVersionMatch') === 'NotOlderThan' ? { resourceVersionMatch: q.get('resourceVersionMatch') as 'Exact' | 'NotOlderThan' } : {}),
       });
-      if (!table) return send(res, 200, list);
+      if (!table) return send(res, 200, list, [], listJson(list));
       return send(
         res,
         200,
@@ -316,6 +339,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   const streamWatch = async (req: IncomingMessage, res: ServerResponse, r: Route, opts: WatchOptions & { namespace?: string }, table: boolean, q: URLSearchParams): Promise<void> => {
     let headersSent = false;
     let first = true;
+    let corked = false;
     const queued: ApiWatchEvent[] = [];
     const write = (ev: ApiWatchEvent) => {
       let object: unknown = ev.object;
@@ -324,7 +348,17 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
         object = toTable(r.kind, [ev.object], { now: api.clock.now(), includeObject: includeObject(q), noHeaders: !first });
         first = false;
       }
-      res.write(JSON.stringify({ type: ev.type, object }) + '\n');
+      const objectText = object === ev.object ? jsonOf(object) : JSON.stringify(object);
+      // Writes within one tick go out together (one writev instead of one per event).
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
+      res.write(`{"type":${JSON.stringify(ev.type)},"object":${objectText}}\n`);
     };
     const onEvent = (ev: ApiWatchEvent) => {
       if (!headersSent) queued.push(ev);
@@ -358,7 +392,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     timer.unref();
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) {
         res.end();
@@ -368,7 +402,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
       const message = err instanceof Error ? err.message : String(err);
       sendStatus(res, errors.internal(message).status);
     });
-  });
+  };
+  const server: Server = options.tls !== undefined ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
 
   return new Promise((resolve, reject) => {
@@ -381,7 +416,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
       resolve({
         server,
         port,
-        url: `http://${hostForUrl}:${port}`,
+        url: `${options.tls !== undefined ? 'https' : 'http'}://${hostForUrl}:${port}`,
         close: () =>
           new Promise<void>((done) => {
             for (const end of [...watches]) end();

@@ -139,7 +139,8 @@ export class Informer<T extends object = Json> {
     await this.startWatch();
   }
 
-  private async startWatch(): Promise<void> {
+  /** Starts the watch from the cached version (protected so a test can delay it past a compaction). */
+  protected async startWatch(): Promise<void> {
     this.watch = await this.api.watch<T>(
       this.resource,
       { ...this.options, resourceVersion: this.version, allowWatchBookmarks: true },

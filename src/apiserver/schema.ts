@@ -1151,7 +1151,8 @@ function goJsonKind(v: unknown): string {
 
 const INT_RANGE = {
   int32: [-(2 ** 31), 2 ** 31 - 1],
-  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], // beyond, a JS number is no longer exact
+  // 2^63 - 1 is not a JS number: JSON.parse rounds 9223372036854775807 up to 2^63, so accept 2^63 itself.
+  int64: [-(2 ** 63), 2 ** 63],
 } as const;
 
 function fitsInt(v: number, format: 'int32' | 'int64'): boolean {

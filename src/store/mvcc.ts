@@ -209,42 +209,53 @@ export class MvccStore {
     return revision;
   }
 
-  /** Live keys of [key, end) at `revision`, with staged (uncommitted) changes of a transaction laid over. */
-  private collect(key: string, end: string | null | undefined, revision: number, staged?: Map<string, KeyValue>): KeyValue[] {
-    const out: KeyValue[] = [];
+  /**
+   * Live keys of [key, end) at `revision`, with staged (uncommitted) changes of a transaction laid over.
+   * Only the first `max` are collected; all are counted.
+   */
+  private collect(key: string, end: string | null | undefined, revision: number, staged?: Map<string, KeyValue>, max = Infinity): { kvs: KeyValue[]; count: number } {
+    const kvs: KeyValue[] = [];
+    let count = 0;
     if (end === undefined) {
       const kv = staged?.get(key) ?? this.at(key, revision);
-      if (kv !== undefined && kv.version > 0) out.push(kv);
-      return out;
+      if (kv !== undefined && kv.version > 0) {
+        count = 1;
+        if (max > 0) kvs.push(kv);
+      }
+      return { kvs, count };
     }
     const start = key === '\0' ? '' : key;
+    const hasStaged = staged !== undefined && staged.size > 0;
     for (const k of this.index.range(start, end ?? undefined)) {
       const kv = staged?.get(k) ?? this.at(k, revision);
-      if (kv !== undefined && kv.version > 0) out.push(kv);
+      if (kv === undefined || kv.version === 0) continue;
+      count++;
+      // With staged keys the order is only known after sorting: collect everything then.
+      if (kvs.length < max || hasStaged) kvs.push(kv);
     }
-    if (staged !== undefined && staged.size > 0) {
+    if (hasStaged) {
       let added = false;
-      for (const [k, kv] of staged) {
+      for (const [k, kv] of staged!) {
         if (kv.version > 0 && !this.history.has(k) && inRange(k, start, end)) {
-          out.push(kv);
+          kvs.push(kv);
+          count++;
           added = true;
         }
       }
-      if (added) out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      if (added) kvs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      if (kvs.length > max) kvs.length = max;
     }
-    return out;
+    return { kvs, count };
   }
 
   private rangeWith(req: RangeRequest, staged?: Map<string, KeyValue>, stagedRev?: number): RangeResponse {
     if (req.key === '') throw new StoreError('ErrEmptyKey');
     const revision = staged !== undefined && (req.revision ?? 0) <= 0 ? stagedRev! : this.checkReadRevision(req.revision);
-    const all = this.collect(req.key, normaliseEnd(req.rangeEnd), revision, staged);
-    const count = all.length;
+    const limit = req.limit !== undefined && req.limit > 0 ? req.limit : Infinity;
+    const { kvs: found, count } = this.collect(req.key, normaliseEnd(req.rangeEnd), revision, staged, req.countOnly ? 0 : limit);
     if (req.countOnly) return { header: this.header(), kvs: [], more: false, count };
-    const limit = req.limit !== undefined && req.limit > 0 ? req.limit : count;
-    let kvs = count > limit ? all.slice(0, limit) : all;
-    if (req.keysOnly) kvs = kvs.map((kv) => ({ ...kv, value: undefined }));
-    return { header: this.header(), kvs, more: count > limit, count };
+    const kvs = req.keysOnly ? found.map((kv) => ({ ...kv, value: undefined })) : found;
+    return { header: this.header(), kvs, more: count > kvs.length, count };
   }
 
   range<V = unknown>(req: RangeRequest): RangeResponse<V> {
@@ -270,7 +281,7 @@ export class MvccStore {
 
   private compareHolds(c: Compare): boolean {
     const end = normaliseEnd(c.rangeEnd);
-    const kvs = this.collect(c.key, end, this.rev);
+    const { kvs } = this.collect(c.key, end, this.rev);
     if (kvs.length === 0) {
       // etcd (etcdserver/txn/txn.go applyCompare): a value compare on a missing key always fails; other
       // targets compare against an all-zero KeyValue, so mod == 0 means "does not exist".
@@ -734,7 +745,7 @@ export class MvccStore {
     return this.at(key, this.rev);
   }
   /** @internal */ liveKeys(key: string, end: string | null | undefined, staged: Map<string, KeyValue>): KeyValue[] {
-    return this.collect(key, end, this.rev, staged);
+    return this.collect(key, end, this.rev, staged).kvs;
   }
   /** @internal */ hasLease(id: number): boolean {
     return this.leases.has(id);

@@ -127,6 +127,14 @@ validation('a Deployment whose selector does not match its template labels is in
   assert.match(err.message, /^Deployment "d" is invalid: spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/);
 });
 
+validation('a field of the wrong JSON type is 400 with the Go decoder\'s words', async () => {
+  const { api } = await makeApi();
+  const p = pod('web');
+  const err = await apiError(() => api.create('pods', { ...p, spec: { ...p.spec, terminationGracePeriodSeconds: 'soon' } }));
+  assert.is(err.code, 400);
+  assert.match(err.message, /^Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field PodSpec\.spec\.terminationGracePeriodSeconds of type int64$/);
+});
+
 validation('a body of another kind is 400, not stored', async () => {
   const { api } = await makeApi();
   const err = await apiError(() => api.create('pods', node('n1')));
@@ -138,7 +146,8 @@ validation('strict field validation: an unknown field is 400 naming it; Warn col
   const p = pod('web');
   const typo = { ...p, spec: { ...p.spec, containers: [{ ...p.spec.containers[0], imagee: 'x' }] } };
   const err = await apiError(() => api.create('pods', typo, { fieldValidation: 'Strict' }));
-  assert.equal([err.code, err.message], [400, 'strict decoding error: unknown field "spec.containers[0].imagee"']);
+  // kube-apiserver's wording (handlers/rest.go transformDecodeError around the strict decoder's error).
+  assert.equal([err.code, err.message], [400, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagee"']);
   const warnings: string[] = [];
   const created = await api.create<Obj>('pods', typo, { fieldValidation: 'Warn', warnings });
   assert.equal(warnings, ['unknown field "spec.containers[0].imagee"']);

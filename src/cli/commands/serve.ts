@@ -1,12 +1,13 @@
 // drydock serve: the API server over HTTP, for kubectl and client libraries.
 import { randomInt } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apiserver.js';
 import { readTokenFile, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
 import { startHttpServer } from '../../apiserver/http.js';
+import { generateServingCert, type ServingCert } from '../../apiserver/tls.js';
 import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
@@ -18,6 +19,8 @@ interface ServeArgs {
   kubeconfig?: string;
   'data-dir'?: string;
   'token-file'?: string;
+  'tls-cert-file'?: string;
+  'tls-private-key-file'?: string;
   seed?: number;
 }
 
@@ -27,16 +30,29 @@ function isLoopback(host: string): boolean {
   return host === '::1';
 }
 
-/** A kubeconfig kubectl and @kubernetes/client-node use as is (plain http needs insecure-skip-tls-verify for the latter). */
-export function kubeconfigYaml(server: string, token: string | undefined): string {
+/**
+ * A kubeconfig kubectl and @kubernetes/client-node use as is: over https it trusts the serving certificate
+ * (self-signed, so it is its own CA); over plain http it sets insecure-skip-tls-verify, which client-node
+ * requires before it talks http at all.
+ */
+export function kubeconfigYaml(server: string, token: string | undefined, caPem?: string): string {
+  const cluster = caPem !== undefined ? { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } : { server, 'insecure-skip-tls-verify': true };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'drydock', cluster: { server, 'insecure-skip-tls-verify': true } }],
+    clusters: [{ name: 'drydock', cluster }],
     users: [{ name: 'drydock', user: token !== undefined ? { token } : {} }],
     contexts: [{ name: 'drydock', context: { cluster: 'drydock', user: 'drydock', namespace: 'default' } }],
     'current-context': 'drydock',
   });
+}
+
+function readPem(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserInputError(`${flag} ${path}: cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -48,10 +64,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('port', { type: 'number', default: 6443, describe: 'Port to listen on (0 = any free port)' })
       .option('kubeconfig', { type: 'string', describe: 'Write a kubeconfig for this server to FILE' })
       .option('data-dir', { type: 'string', describe: 'Keep state in DIR (write-ahead log + snapshots) so it survives a restart' })
-      .option('token-file', { type: 'string', describe: 'Require bearer tokens from FILE (token,user,uid[,"groups"] per line)' })
+      .option('token-file', { type: 'string', describe: 'Require bearer tokens from FILE (token,user,uid[,"groups"] per line); implies HTTPS' })
+      .option('tls-cert-file', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (default with --token-file: a generated self-signed one)' })
+      .option('tls-private-key-file', { type: 'string', describe: 'The PEM private key for --tls-cert-file' })
       .option('seed', { type: 'number', describe: 'Seed for generated names and UIDs (default: random)' })
       .check((a) => {
-        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UserInputError(`--port: ${String(a.port)} is not a port number (expected 0 to 65535)`);
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
+          const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
+          throw new UserInputError(`--port: ${typed} is not a port number (expected 0 to 65535)`);
+        }
+        if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
+          throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
+        }
         return true;
       }) as unknown as Argv<ServeArgs>,
   handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
@@ -60,13 +84,28 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     if (!isLoopback(args.host) && authenticator === undefined) {
       throw new UserInputError(`--host ${args.host}: refusing to serve beyond loopback without authentication; pass --token-file FILE, or listen on 127.0.0.1`);
     }
+    // Bearer tokens need TLS: kubectl (client-go) does not send them over plain http.
+    let tls: ServingCert | undefined;
+    if (args['tls-cert-file'] !== undefined && args['tls-private-key-file'] !== undefined) {
+      tls = { cert: readPem(args['tls-cert-file'], '--tls-cert-file'), key: readPem(args['tls-private-key-file'], '--tls-private-key-file') };
+    } else if (authenticator !== undefined) {
+      tls = await generateServingCert(args.host);
+    }
     const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
     const api = new ApiServer({ store, clock: systemClock, rng: seededRng(args.seed ?? randomInt(2 ** 31)), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS });
     await api.bootstrap();
-    const running = await startHttpServer({ api, host: args.host, port: args.port, ...(authenticator !== undefined ? { authenticator } : {}) });
+    const running = await startHttpServer({
+      api,
+      host: args.host,
+      port: args.port,
+      ...(authenticator !== undefined ? { authenticator } : {}),
+      ...(tls !== undefined ? { tls } : {}),
+    });
     if (args.kubeconfig !== undefined) {
       const tmp = `${args.kubeconfig}.tmp-${process.pid}`;
-      writeFileSync(tmp, kubeconfigYaml(running.url, authenticator?.adminToken), { mode: 0o600 });
+      // A user-supplied certificate may be signed by a CA we do not have; then only the generated one is named.
+      const ca = tls !== undefined && args['tls-cert-file'] === undefined ? tls.cert : undefined;
+      writeFileSync(tmp, kubeconfigYaml(running.url, authenticator?.adminToken, ca), { mode: 0o600 });
       renameSync(tmp, args.kubeconfig);
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);

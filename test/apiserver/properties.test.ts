@@ -1,0 +1,178 @@
+// Property tests of the API server: for random sequences of create / update / delete, informer caches equal a
+// fresh list at the same resourceVersion; an update with a stale resourceVersion always gets 409; an informer
+// whose watch falls behind compaction relists and catches up.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { ApiServer } from '../../src/apiserver/apiserver.js';
+import { ApiError } from '../../src/apiserver/errors.js';
+import { Informer } from '../../src/apiserver/informer.js';
+import type { Json } from '../../src/apiserver/strategy.js';
+import { asyncStore } from '../../src/store/embedded.js';
+import { MvccStore } from '../../src/store/mvcc.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { seededRng } from '../../src/util/rng.js';
+import { makeApi, pod } from './fixtures.js';
+
+type Obj = Json & { metadata: Json & { name: string; resourceVersion: string; labels?: Record<string, string> } };
+
+type Op =
+  | { op: 'create'; name: number; app: 'a' | 'b' }
+  | { op: 'relabel'; name: number; app: 'a' | 'b' }
+  | { op: 'delete'; name: number }
+  | { op: 'bind'; name: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('create' as const), name: fc.nat(5), app: fc.constantFrom('a' as const, 'b' as const) }),
+  fc.record({ op: fc.constant('relabel' as const), name: fc.nat(5), app: fc.constantFrom('a' as const, 'b' as const) }),
+  fc.record({ op: fc.constant('delete' as const), name: fc.nat(5) }),
+  fc.record({ op: fc.constant('bind' as const), name: fc.nat(5) }),
+);
+
+async function run(api: ApiServer, o: Op): Promise<void> {
+  const name = `p${o.name}`;
+  try {
+    if (o.op === 'create') await api.create('pods', pod(name, { labels: { app: o.app } }));
+    else if (o.op === 'delete') await api.delete('pods', 'default', name);
+    else if (o.op === 'bind') await api.bind('default', name, { target: { name: `n${o.name % 2}` } });
+    else {
+      const cur = await api.get<Obj>('pods', 'default', name);
+      await api.update('pods', { ...cur, metadata: { ...cur.metadata, labels: { app: o.app } } });
+    }
+  } catch (err) {
+    // Expected outcomes of random ops: 404 (not there), 409 (already exists / already bound).
+    if (!(err instanceof ApiError) || (err.code !== 404 && err.code !== 409)) throw err;
+  }
+}
+
+const names = (xs: readonly Obj[]) => xs.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`);
+
+test('informer caches equal a fresh list after every write (all pods, and a label-selected informer)', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+      const { api } = await makeApi();
+      const all = new Informer<Obj>(api, 'pods');
+      const selected = new Informer<Obj>(api, 'pods', { labelSelector: 'app=a' });
+      let handlerCalls = 0;
+      all.addEventHandler({ onAdd: () => handlerCalls++, onUpdate: () => handlerCalls++, onDelete: () => handlerCalls++ });
+      await all.start();
+      await selected.start();
+      for (const o of ops) {
+        await run(api, o);
+        const list = await api.list<Obj>('pods');
+        assert.equal(names(all.list()), names(list.items));
+        const listA = await api.list<Obj>('pods', { labelSelector: 'app=a' });
+        assert.equal(names(selected.list()), names(listA.items));
+        // Unscheduled pods by index: the nodeName index holds exactly the bound ones.
+        const bound = list.items.filter((p) => (p['spec'] as Json)['nodeName'] !== undefined);
+        assert.equal(names([...all.byIndex('nodeName', 'n0'), ...all.byIndex('nodeName', 'n1')].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))), names(bound));
+      }
+      all.stop();
+      selected.stop();
+      assert.ok(handlerCalls >= 0);
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('an update carrying a stale resourceVersion always gets 409, a current one always succeeds', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(fc.nat(2), fc.nat(10)), { minLength: 1, maxLength: 30 }), async (steps) => {
+      const { api } = await makeApi();
+      const seen: string[][] = [[], [], []];
+      for (let i = 0; i < 3; i++) seen[i]!.push((await api.create<Obj>('pods', pod(`p${i}`))).metadata.resourceVersion);
+      let n = 0;
+      for (const [which, pick] of steps) {
+        const name = `p${which}`;
+        const versions = seen[which]!;
+        const current = versions[versions.length - 1]!;
+        const rv = versions[pick % versions.length]!; // sometimes the current version, often an old one
+        const cur = await api.get<Obj>('pods', 'default', name);
+        const body = { ...cur, metadata: { ...cur.metadata, resourceVersion: rv, labels: { n: String(n++) } } };
+        try {
+          const updated = await api.update<Obj>('pods', body);
+          assert.is(rv, current, `update with ${rv} succeeded although ${current} is current`);
+          versions.push(updated.metadata.resourceVersion);
+        } catch (err) {
+          assert.instance(err, ApiError);
+          assert.is((err as ApiError).code, 409);
+          assert.is.not(rv, current, 'the current version was refused');
+        }
+      }
+    }),
+    { numRuns: 80 },
+  );
+});
+
+/** An informer whose watch starts late: between its list and its watch, writes happen and are compacted away. */
+class LateInformer extends Informer<Obj> {
+  constructor(
+    api: ApiServer,
+    private readonly meanwhile: () => Promise<void>,
+  ) {
+    super(api, 'pods');
+  }
+  private once = true;
+  protected override async startWatch(): Promise<void> {
+    if (this.once) {
+      this.once = false;
+      await this.meanwhile();
+    }
+    return super.startWatch();
+  }
+}
+
+test('an informer whose resourceVersion was compacted gets 410, lists again and ends equal to the store', async () => {
+  const clock = new ManualClock(0);
+  const mvcc = new MvccStore({ clock });
+  const api = new ApiServer({ store: asyncStore(mvcc), clock, rng: seededRng(3) });
+  await api.bootstrap();
+  await api.create('pods', pod('old'));
+  const events: string[] = [];
+  const inf = new LateInformer(api, async () => {
+    await api.delete('pods', 'default', 'old');
+    await api.create('pods', pod('new'));
+    mvcc.compact(mvcc.revision);
+  });
+  inf.addEventHandler({ onAdd: (p) => events.push(`add ${p.metadata.name}`), onDelete: (p) => events.push(`delete ${p.metadata.name}`) });
+  await inf.start();
+  // The relist runs asynchronously after the ERROR event; let it finish.
+  for (let i = 0; i < 10 && inf.relists === 0; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.is(inf.relists, 1);
+  assert.equal(events, ['add old', 'delete old', 'add new']);
+  assert.equal(names(inf.list()), names((await api.list<Obj>('pods')).items));
+  // And it keeps watching after the relist.
+  await api.create('pods', pod('later'));
+  assert.equal(inf.list().map((p) => p.metadata.name), ['later', 'new']); // key order
+});
+
+test('the same writes give the same sequence of handler calls (deterministic delivery)', async () => {
+  const trace = async () => {
+    const { api } = await makeApi();
+    const calls: string[] = [];
+    const a = new Informer<Obj>(api, 'pods');
+    const b = new Informer<Obj>(api, 'pods', { labelSelector: 'app=a' });
+    a.addEventHandler({ onAdd: (p) => calls.push(`A+${p.metadata.name}`), onUpdate: (_o, p) => calls.push(`A~${p.metadata.name}`), onDelete: (p) => calls.push(`A-${p.metadata.name}`) });
+    b.addEventHandler({ onAdd: (p) => calls.push(`B+${p.metadata.name}`), onUpdate: (_o, p) => calls.push(`B~${p.metadata.name}`), onDelete: (p) => calls.push(`B-${p.metadata.name}`) });
+    await a.start();
+    await b.start();
+    // Two clients, each writing in sequence, running concurrently: their writes interleave.
+    const clientA: Op[] = [{ op: 'create', name: 1, app: 'a' }, { op: 'bind', name: 1 }, { op: 'relabel', name: 1, app: 'b' }];
+    const clientB: Op[] = [{ op: 'create', name: 2, app: 'b' }, { op: 'relabel', name: 2, app: 'a' }, { op: 'delete', name: 2 }];
+    const sequentially = async (ops: Op[]) => {
+      for (const o of ops) await run(api, o);
+    };
+    await Promise.all([sequentially(clientA), sequentially(clientB)]);
+    return calls;
+  };
+  const first = await trace();
+  assert.equal(await trace(), first);
+  // p1: A+ B+ (app=a), bound: A~ B~, relabelled to b: A~ B- (it leaves B's selection).
+  // p2: A+ (app=b), relabelled to a: A~ B+, deleted: A- B-.  6 + 5 = 11 calls.
+  assert.is(first.length, 11);
+  assert.equal(first.filter((c) => c.endsWith('p1')), ['A+p1', 'B+p1', 'A~p1', 'B~p1', 'A~p1', 'B-p1']);
+  assert.equal(first.filter((c) => c.endsWith('p2')), ['A+p2', 'A~p2', 'B+p2', 'A-p2', 'B-p2']);
+});
+
+test.run();
