@@ -119,10 +119,22 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** Media types a request body may have; protobuf and CBOR are refused with 415, and clients retry as JSON. */
+const BODY_MEDIA_TYPES = new Set([
+  'application/json',
+  'application/yaml',
+  'text/yaml',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/json-patch+json',
+  'application/apply-patch+yaml',
+]);
+
 function decodeBody(raw: Buffer, contentType: string): unknown {
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  if (media !== '' && !BODY_MEDIA_TYPES.has(media)) throw errors.unsupportedMediaType(contentType);
   const text = raw.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
-  const media = contentType.split(';')[0]!.trim().toLowerCase();
   try {
     if (media === 'application/yaml' || media === 'application/apply-patch+yaml' || media === 'text/yaml') {
       return parseYaml(text) as unknown;
@@ -260,7 +272,12 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
         return send(res, 200, table ? toTable(kind, [obj], { now: api.clock.now(), includeObject: includeObject(q) }) : obj);
       }
       case 'POST': {
-        const body = decodeBody(await readBody(req), req.headers['content-type'] ?? 'application/json');
+        const raw = await readBody(req);
+        const contentType = req.headers['content-type'] ?? 'application/json';
+        // kubectl create token sends its TokenRequest as protobuf, which drydock does not decode; the request
+        // only carries audiences and an expiry, so it is served with the defaults instead.
+        const tokenRequest = r.resource === 'serviceaccounts' && r.subresource === 'token';
+        const body = tokenRequest && contentType.startsWith('application/vnd.kubernetes.protobuf') ? {} : decodeBody(raw, contentType);
         if (name === undefined) {
           const created = await api.create(r.resource, body, { ...writeOpts, ...(ns !== undefined ? { namespace: ns } : {}) });
           return send(res, 201, created, warnings);

@@ -275,6 +275,24 @@ e2e(kubectl, 'token file: no token is Unauthorized; a read-only token may get bu
   assert.is(admin.stdout.trim(), 'pod "web" deleted');
 });
 
+e2e(kubectl, 'kubectl create token: a service account token (TokenRequest) that then authenticates as the account', async (scope) => {
+  const dir = tempDir(scope);
+  const tokens = join(dir, 'tokens.csv');
+  writeFileSync(tokens, 'admin-token-123,admin,1\n');
+  const authenticator = tokenAuthenticator(readTokenFile(tokens));
+  const server = await listenTls(scope, await startServer(scope, { authenticator }), { authenticator });
+  // kubectl sends this TokenRequest as protobuf; the server answers it without decoding the body.
+  const created = await kubectlFor(scope, server, 'admin-token-123')('create', 'token', 'default');
+  ok(created, 'kubectl create token default');
+  const token = created.stdout.trim();
+  assert.ok(token.length >= 20, 'a token was printed');
+  const asAccount = await kubectlFor(scope, server, token)('get', 'serviceaccounts');
+  ok(asAccount, 'kubectl get serviceaccounts with the account token');
+  assert.equal(parseTable(asAccount.stdout).rows.map((row) => row['NAME']), ['default']);
+  const ghost = await kubectlFor(scope, server, 'admin-token-123')('create', 'token', 'ghost');
+  assert.match(ghost.stderr, 'serviceaccounts "ghost" not found');
+});
+
 if (kubectlFound) {
   kubectl.run();
 } else {
