@@ -1,0 +1,262 @@
+// The scheduling framework's contract: extension points as small interfaces (kube-scheduler's
+// staging/src/k8s.io/kube-scheduler/framework/interface.go), status codes, per-cycle state, and the
+// reasons a filter gives. A plugin opts into a phase by implementing its method.
+//
+// Hot-path rules: Filter and Score are called once per node and must not allocate or format strings.
+// A filter answers with a reason id (0 = fits); reasons are registered once, at start-up, and turned into
+// text only for explain output and events. Per-pod work belongs in PreFilter / PreScore, stored in the
+// CycleState under the plugin's own key.
+import type { Json } from '../apiserver/strategy.js';
+import type { PodInfo } from './podinfo.js';
+import type { Snapshot } from './snapshot.js';
+
+/** Status codes (framework/interface.go Code). */
+export const Code = {
+  Success: 0,
+  Error: 1,
+  Unschedulable: 2,
+  UnschedulableAndUnresolvable: 3,
+  Wait: 4,
+  Skip: 5,
+  Pending: 6,
+} as const;
+export type Code = (typeof Code)[keyof typeof Code];
+
+export const codeNames: Record<Code, string> = {
+  0: 'Success',
+  1: 'Error',
+  2: 'Unschedulable',
+  3: 'UnschedulableAndUnresolvable',
+  4: 'Wait',
+  5: 'Skip',
+  6: 'Pending',
+};
+
+/** A status for the once-per-cycle phases (PreFilter, PreScore, Reserve, Permit, Bind ...). */
+export interface Status {
+  readonly code: Code;
+  /** Kubernetes' words, e.g. "node(s) didn't match pod topology spread constraints". */
+  readonly reasons: readonly string[];
+  /** The plugin that returned it (filled by the framework). */
+  plugin?: string;
+}
+
+export const SUCCESS: Status = Object.freeze({ code: Code.Success, reasons: [] });
+export const SKIP: Status = Object.freeze({ code: Code.Skip, reasons: [] });
+
+export function status(code: Code, ...reasons: string[]): Status {
+  return { code, reasons };
+}
+
+export function isSuccess(s: Status | undefined): boolean {
+  return s === undefined || s.code === Code.Success;
+}
+
+/** MaxNodeScore / MinNodeScore (interface.go). */
+export const MAX_NODE_SCORE = 100;
+export const MIN_NODE_SCORE = 0;
+
+// ---- reasons --------------------------------------------------------------------------------------------
+
+/**
+ * Why a node failed a filter: a constant registered once. Filters return its id, so the node loop never
+ * builds a string. Id 0 means "fits".
+ */
+export interface Reason {
+  readonly id: number;
+  readonly text: string;
+  readonly code: Code;
+}
+
+const reasonTable: Reason[] = [{ id: 0, text: '', code: Code.Success }];
+const reasonByKey = new Map<string, number>();
+
+/** Registers (or finds) a reason; call at module load or plugin construction, never in the node loop. */
+export function reason(text: string, code: Code = Code.Unschedulable): number {
+  const key = `${code}\u0000${text}`;
+  let id = reasonByKey.get(key);
+  if (id === undefined) {
+    id = reasonTable.length;
+    reasonTable.push({ id, text, code });
+    reasonByKey.set(key, id);
+  }
+  return id;
+}
+
+export function reasonOf(id: number): Reason {
+  const r = reasonTable[id];
+  if (r === undefined) throw new Error(`unknown filter reason id ${id}`);
+  return r;
+}
+
+// ---- cycle state ----------------------------------------------------------------------------------------
+
+/** Per-cycle data plugins share with themselves across phases (framework CycleState). */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+  /** Set while preemption tries "what if these pods were gone" on one node. */
+  skipFilterPlugins: ReadonlySet<string> | undefined;
+
+  write(key: string, value: unknown): void {
+    this.data.set(key, value);
+  }
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+  /** A copy for preemption's dry runs (plugins' states are cloned if they implement clone()). */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) {
+      const cloneable = v as { clone?: () => unknown } | undefined;
+      c.data.set(k, typeof cloneable?.clone === 'function' ? cloneable.clone() : v);
+    }
+    return c;
+  }
+}
+
+// ---- plugins --------------------------------------------------------------------------------------------
+
+export interface Plugin {
+  readonly name: string;
+}
+
+export interface QueueSortPlugin extends Plugin {
+  less(a: QueuedPodInfo, b: QueuedPodInfo): boolean;
+}
+
+export interface PreEnqueuePlugin extends Plugin {
+  preEnqueue(pod: PodInfo): Status;
+}
+
+/** PreFilterResult.NodeNames: only these nodes need filtering (others are UnschedulableAndUnresolvable). */
+export interface PreFilterResult {
+  readonly nodeNames?: ReadonlySet<string>;
+}
+
+export interface PreFilterPlugin extends Plugin {
+  preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): { status: Status; result?: PreFilterResult };
+  /** Incremental updates for preemption's dry runs: a pod added to / removed from `node`. */
+  addPod?(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void;
+  removePod?(state: CycleState, pod: PodInfo, removed: PodInfo, node: number, snapshot: Snapshot): void;
+}
+
+export interface FilterPlugin extends Plugin {
+  /** 0 when the pod fits `node` (a snapshot row), else a reason id. No allocation here. */
+  filter(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
+}
+
+/** The nodes that failed filtering, for PostFilter (preemption). */
+export interface FilterFailures {
+  /** Reason id per snapshot row (0 = passed or not evaluated). */
+  readonly reasonOfNode: Int32Array;
+}
+
+export interface PostFilterResult {
+  readonly nominatedNodeName?: string;
+}
+
+export interface PostFilterPlugin extends Plugin {
+  postFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, failures: FilterFailures): { status: Status; result?: PostFilterResult };
+}
+
+export interface PreScorePlugin extends Plugin {
+  /** `nodes` are the feasible snapshot rows. Skip skips this plugin's Score. */
+  preScore(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot): Status;
+}
+
+export interface ScorePlugin extends Plugin {
+  /** A raw score for `node`; no allocation here. */
+  score(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
+  /** Rescales raw scores in place to [0, 100] (ScoreExtensions.NormalizeScore). */
+  normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array, nodes: Int32Array, count: number, snapshot: Snapshot): void;
+}
+
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): Status;
+  unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
+
+export interface PermitPlugin extends Plugin {
+  permit(state: CycleState, pod: PodInfo, nodeName: string): { status: Status; timeoutMs?: number };
+}
+
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
+export interface BindPlugin extends Plugin {
+  /** Skip lets the next bind plugin handle the pod. */
+  bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
+export interface PostBindPlugin extends Plugin {
+  postBind(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
+
+// ---- queue --------------------------------------------------------------------------------------------
+
+/** A pod in the scheduling queue (framework QueuedPodInfo). */
+export interface QueuedPodInfo {
+  pod: PodInfo;
+  /** When the pod was added to the queue (ms, injected clock); PrioritySort's tie-breaker. */
+  timestamp: number;
+  /** Scheduling attempts so far (backoff doubles per attempt). */
+  attempts: number;
+  /** First time the pod was added (for metrics). */
+  initialAttemptTimestamp: number;
+  /** Plugins that rejected the pod in its last attempt: only their events move it back. */
+  unschedulablePlugins: Set<string>;
+}
+
+// ---- cluster events (queueing) --------------------------------------------------------------------------
+
+/** What changed in the cluster (framework ActionType bits), so unschedulable pods are retried only when it may help. */
+export const ActionType = {
+  Add: 1,
+  Delete: 2,
+  UpdateNodeAllocatable: 4,
+  UpdateNodeLabel: 8,
+  UpdateNodeTaint: 16,
+  UpdateNodeCondition: 32,
+  UpdatePodLabel: 64,
+  UpdatePodScaleDown: 128,
+  UpdatePodToleration: 256,
+  UpdatePodSchedulingGatesEliminated: 512,
+  Update: 4 | 8 | 16 | 32 | 64 | 128 | 256 | 512,
+  All: 1023,
+} as const;
+
+export type EventResource = 'Pod' | 'Node' | 'AssignedPod' | 'PodDisruptionBudget' | '*';
+
+export interface ClusterEvent {
+  readonly resource: EventResource;
+  readonly actions: number;
+}
+
+/** QueueingHint: does this event make the pod worth another try? */
+export type QueueingHint = 'Queue' | 'QueueSkip';
+
+export interface ClusterEventWithHint {
+  readonly event: ClusterEvent;
+  readonly hint?: (pod: PodInfo, oldObj: Json | undefined, newObj: Json | undefined) => QueueingHint;
+}
+
+/** Plugins that can reject a pod say which events may make it schedulable (EnqueueExtensions). */
+export interface EnqueueExtensions {
+  eventsToRegister(): ClusterEventWithHint[];
+}
+
+/** Everything a plugin factory receives. */
+export interface PluginHandle {
+  /** Parsed `args` of this plugin from the profile's pluginConfig (validated by the factory). */
+  readonly args: Json | undefined;
+  /** The profile's percentage and weights, for plugins that need them. */
+  readonly profileName: string;
+}
+
+/** Builds a plugin from its args; throws ConfigError naming the field for bad args (at start-up). */
+export type PluginFactory = (handle: PluginHandle) => Plugin;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

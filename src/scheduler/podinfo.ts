@@ -1,0 +1,113 @@
+// What the scheduler knows about a pod, computed once when the pod enters the scheduler (framework
+// PodInfo): its requests as numbers, the non-zero variant used in scoring, images, host ports, GPU and
+// dataset asks. Plugins compile selectors and affinity terms in PreFilter from `pod`.
+import { podRequests, podRequestsNonZero, type Labels, type Pod, type Toleration } from '../api/index.js';
+
+/** drydock's GPU and data-locality annotations (shared with the workload loader and the kubelet). */
+export const GPU_MILLI_RESOURCE = 'drydock.io/gpu-milli';
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+export const GPU_MODEL_LABEL = 'drydock.io/gpu-model';
+export const GPU_DEVICES_ANNOTATION = 'drydock.io/gpu-devices';
+export const DATASETS_ANNOTATION = 'drydock.io/datasets';
+
+export interface HostPort {
+  readonly protocol: string;
+  readonly hostIP: string;
+  readonly port: number;
+}
+
+export interface PodInfo {
+  readonly pod: Pod;
+  /** namespace/name */
+  readonly key: string;
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly priority: number;
+  readonly preemptionPolicy: string;
+  readonly schedulerName: string;
+  readonly nodeName: string | undefined;
+  readonly tolerations: readonly Toleration[];
+  /** Filter-side requests: cpu in milli-cores, memory and ephemeral-storage in bytes, scalars by name. */
+  readonly cpu: number;
+  readonly memory: number;
+  readonly ephemeralStorage: number;
+  /** Extended resources the pod asks for (nvidia.com/gpu, example.com/foo ...), excluding drydock.io/gpu-milli. */
+  readonly scalars: ReadonlyMap<string, number>;
+  /** Scoring-side requests with the 100m / 200Mi defaults for containers that name none. */
+  readonly nonZeroCpu: number;
+  readonly nonZeroMemory: number;
+  /** Container images, normalised as ImageLocality sees them (":latest" added when untagged). */
+  readonly images: readonly string[];
+  readonly containerCount: number;
+  readonly hostPorts: readonly HostPort[];
+  /** Whole GPUs asked for (nvidia.com/gpu). */
+  readonly gpus: number;
+  /** A share of one GPU in thousandths (drydock.io/gpu-milli), 0 if none. */
+  readonly gpuMilli: number;
+  /** Datasets the pod reads (annotation drydock.io/datasets). */
+  readonly datasets: readonly string[];
+  /** When the pod started (status.startTime) in ms, for preemption's victim order; creation time if not started. */
+  readonly startTime: number;
+}
+
+/** ImageLocality's normalisation (image_locality.go normalizedImageName): untagged images mean ":latest". */
+export function normalizedImageName(name: string): string {
+  const lastSlash = name.lastIndexOf('/');
+  const tail = name.slice(lastSlash + 1);
+  if (tail.includes(':') || tail.includes('@')) return name;
+  return `${name}:latest`;
+}
+
+export function makePodInfo(pod: Pod): PodInfo {
+  const meta = pod.metadata ?? {};
+  const spec = pod.spec;
+  const req = podRequests(spec);
+  const nz = podRequestsNonZero(spec);
+  const scalars = new Map<string, number>();
+  for (const [name, amount] of Object.entries(req)) {
+    if (name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name === GPU_MILLI_RESOURCE) continue;
+    if (typeof amount === 'number' && amount > 0) scalars.set(name, amount);
+  }
+  const containers = spec.containers ?? [];
+  const init = spec.initContainers ?? [];
+  const hostPorts: HostPort[] = [];
+  for (const c of [...init, ...containers]) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort !== undefined && p.hostPort > 0) hostPorts.push({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP ?? '0.0.0.0', port: p.hostPort });
+    }
+  }
+  const annotations = meta.annotations ?? {};
+  const datasets = (annotations[DATASETS_ANNOTATION] ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
+  const started = pod.status?.startTime ?? meta.creationTimestamp;
+  return {
+    pod,
+    key: `${meta.namespace ?? ''}/${meta.name ?? ''}`,
+    uid: meta.uid ?? '',
+    name: meta.name ?? '',
+    namespace: meta.namespace ?? '',
+    labels: meta.labels ?? {},
+    priority: spec.priority ?? 0,
+    preemptionPolicy: spec.preemptionPolicy ?? 'PreemptLowerPriority',
+    schedulerName: spec.schedulerName ?? 'default-scheduler',
+    nodeName: spec.nodeName === '' ? undefined : spec.nodeName,
+    tolerations: spec.tolerations ?? [],
+    cpu: req['cpu'] ?? 0,
+    memory: req['memory'] ?? 0,
+    ephemeralStorage: req['ephemeral-storage'] ?? 0,
+    scalars,
+    nonZeroCpu: nz['cpu'] ?? 0,
+    nonZeroMemory: nz['memory'] ?? 0,
+    images: [...init, ...containers].map((c) => normalizedImageName(c.image ?? '')),
+    containerCount: init.length + containers.length,
+    hostPorts,
+    gpus: req[GPU_RESOURCE] ?? 0,
+    gpuMilli: req[GPU_MILLI_RESOURCE] ?? 0,
+    datasets,
+    startTime: started !== undefined ? Date.parse(started) : 0,
+  };
+}

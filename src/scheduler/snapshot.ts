@@ -1,0 +1,443 @@
+// The scheduler's node cache and its snapshots, as struct-of-arrays typed columns (one Float64Array per
+// resource, one row per node) so that filters and scores read numbers by row index without allocating.
+// Every row carries the generation of its last change; Snapshot.update copies only rows newer than the
+// snapshot (kube-scheduler internal/cache/cache.go UpdateSnapshot). Structured per-row data (labels,
+// taints, the pods on the node) is replaced, never mutated, on change, so a snapshot may share it.
+//
+// Bounds invariant for the `!` in this file and in plugins: every row index passed around is < rows, and
+// every typed column has length >= capacity >= rows.
+import { cpuMilli, memoryBytes, tryParseQuantity, value, type Labels, type Node, type Taint } from '../api/index.js';
+import { GPU_DEVICES_ANNOTATION, GPU_MODEL_LABEL, GPU_RESOURCE, type PodInfo } from './podinfo.js';
+
+/** Devices per node the GPU accounting tracks. */
+export const MAX_GPUS_PER_NODE = 16;
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/** Where an assigned pod sits, and the GPU devices it holds there. */
+export interface PlacedPod {
+  readonly info: PodInfo;
+  readonly row: number;
+  readonly devices: readonly number[];
+}
+
+function quantity(list: Readonly<Record<string, string>> | undefined, name: string): number {
+  const raw = list?.[name];
+  if (raw === undefined) return 0;
+  if (name === 'cpu') return cpuMilli(raw);
+  if (name === 'memory' || name === 'ephemeral-storage') return memoryBytes(raw);
+  const q = tryParseQuantity(raw);
+  return q === undefined ? 0 : value(q);
+}
+
+/** The columns both the live cache and its snapshots have. */
+class Columns {
+  capacity = 0;
+  rows = 0;
+  present = new Uint8Array(0);
+  generation = new Float64Array(0);
+  allocCpu = new Float64Array(0);
+  allocMemory = new Float64Array(0);
+  allocEphemeral = new Float64Array(0);
+  allocPods = new Int32Array(0);
+  reqCpu = new Float64Array(0);
+  reqMemory = new Float64Array(0);
+  reqEphemeral = new Float64Array(0);
+  podCount = new Int32Array(0);
+  /** Non-zero requested (100m / 200Mi per container without a request), for scoring. */
+  nonZeroCpu = new Float64Array(0);
+  nonZeroMemory = new Float64Array(0);
+  unschedulable = new Uint8Array(0);
+  gpuCount = new Int32Array(0);
+  /** Milli-GPU in use per device: row * MAX_GPUS_PER_NODE + device. */
+  gpuUsedMilli = new Int32Array(0);
+  /** Extended resources by name: allocatable and requested per row. */
+  readonly scalarAlloc = new Map<string, Float64Array>();
+  readonly scalarReq = new Map<string, Float64Array>();
+
+  names: (string | undefined)[] = [];
+  nodes: (Node | undefined)[] = [];
+  labels: Labels[] = [];
+  taints: (readonly Taint[])[] = [];
+  /** Pods assigned to the node (immutable arrays, replaced on change). */
+  pods: (readonly PodInfo[])[] = [];
+  /** Images on the node: normalised name → size in bytes. */
+  images: ReadonlyMap<string, number>[] = [];
+  gpuModel: string[] = [];
+
+  protected grow(min: number): void {
+    if (min <= this.capacity) return;
+    const cap = Math.max(min, this.capacity * 2, 64);
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array, width = 1) => {
+      const b = new Int32Array(cap * width);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.present = u8(this.present);
+    this.generation = f64(this.generation);
+    this.allocCpu = f64(this.allocCpu);
+    this.allocMemory = f64(this.allocMemory);
+    this.allocEphemeral = f64(this.allocEphemeral);
+    this.allocPods = i32(this.allocPods);
+    this.reqCpu = f64(this.reqCpu);
+    this.reqMemory = f64(this.reqMemory);
+    this.reqEphemeral = f64(this.reqEphemeral);
+    this.podCount = i32(this.podCount);
+    this.nonZeroCpu = f64(this.nonZeroCpu);
+    this.nonZeroMemory = f64(this.nonZeroMemory);
+    this.unschedulable = u8(this.unschedulable);
+    this.gpuCount = i32(this.gpuCount);
+    this.gpuUsedMilli = i32(this.gpuUsedMilli, MAX_GPUS_PER_NODE);
+    for (const [k, a] of this.scalarAlloc) this.scalarAlloc.set(k, f64(a));
+    for (const [k, a] of this.scalarReq) this.scalarReq.set(k, f64(a));
+    this.capacity = cap;
+  }
+
+  protected scalarColumn(map: Map<string, Float64Array>, name: string): Float64Array {
+    let col = map.get(name);
+    if (col === undefined) {
+      col = new Float64Array(this.capacity);
+      map.set(name, col);
+    }
+    return col;
+  }
+
+  /** Copies one row from `src` (columns of the same layout). */
+  protected copyRow(src: Columns, r: number): void {
+    this.present[r] = src.present[r]!;
+    this.generation[r] = src.generation[r]!;
+    this.allocCpu[r] = src.allocCpu[r]!;
+    this.allocMemory[r] = src.allocMemory[r]!;
+    this.allocEphemeral[r] = src.allocEphemeral[r]!;
+    this.allocPods[r] = src.allocPods[r]!;
+    this.reqCpu[r] = src.reqCpu[r]!;
+    this.reqMemory[r] = src.reqMemory[r]!;
+    this.reqEphemeral[r] = src.reqEphemeral[r]!;
+    this.podCount[r] = src.podCount[r]!;
+    this.nonZeroCpu[r] = src.nonZeroCpu[r]!;
+    this.nonZeroMemory[r] = src.nonZeroMemory[r]!;
+    this.unschedulable[r] = src.unschedulable[r]!;
+    this.gpuCount[r] = src.gpuCount[r]!;
+    const g = r * MAX_GPUS_PER_NODE;
+    this.gpuUsedMilli.set(src.gpuUsedMilli.subarray(g, g + MAX_GPUS_PER_NODE), g);
+    for (const [k, a] of src.scalarAlloc) this.scalarColumn(this.scalarAlloc, k)[r] = a[r]!;
+    for (const [k, a] of src.scalarReq) this.scalarColumn(this.scalarReq, k)[r] = a[r]!;
+    this.names[r] = src.names[r];
+    this.nodes[r] = src.nodes[r];
+    this.labels[r] = src.labels[r]!;
+    this.taints[r] = src.taints[r]!;
+    this.pods[r] = src.pods[r]!;
+    this.images[r] = src.images[r]!;
+    this.gpuModel[r] = src.gpuModel[r]!;
+  }
+}
+
+/** The live cache: the scheduler's informers feed it; assumed pods count until their binding is seen. */
+export class NodeCache extends Columns {
+  private gen = 0;
+  private readonly rowOf = new Map<string, number>();
+  private readonly freeRows: number[] = [];
+  /** Assigned pods by key; pods whose node is not (yet) known wait in `orphans`. */
+  private readonly placed = new Map<string, PlacedPod>();
+  private readonly orphans = new Map<string, PodInfo>();
+  /** Bumped whenever the set of nodes (or a node's zone) changes, so snapshots rebuild their node order. */
+  nodeSetGeneration = 0;
+
+  get generationNow(): number {
+    return this.gen;
+  }
+
+  rowOfNode(name: string): number | undefined {
+    return this.rowOf.get(name);
+  }
+
+  /** Every assigned pod the cache knows, keyed namespace/name. */
+  placedPods(): ReadonlyMap<string, PlacedPod> {
+    return this.placed;
+  }
+
+  private touch(r: number): void {
+    this.generation[r] = ++this.gen;
+  }
+
+  /** Adds or updates a node. */
+  setNode(node: Node): void {
+    const name = node.metadata?.name ?? '';
+    let r = this.rowOf.get(name);
+    const isNew = r === undefined;
+    if (r === undefined) {
+      r = this.freeRows.pop() ?? this.rows++;
+      this.grow(this.rows);
+      this.rowOf.set(name, r);
+      this.pods[r] = [];
+      this.podCount[r] = 0;
+      this.reqCpu[r] = 0;
+      this.reqMemory[r] = 0;
+      this.reqEphemeral[r] = 0;
+      this.nonZeroCpu[r] = 0;
+      this.nonZeroMemory[r] = 0;
+      this.gpuUsedMilli.fill(0, r * MAX_GPUS_PER_NODE, (r + 1) * MAX_GPUS_PER_NODE);
+      for (const col of this.scalarReq.values()) col[r] = 0;
+    }
+    const oldZone = isNew ? undefined : this.labels[r]?.[ZONE_LABEL];
+    const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
+    this.present[r] = 1;
+    this.names[r] = name;
+    this.nodes[r] = node;
+    this.labels[r] = node.metadata?.labels ?? {};
+    this.taints[r] = node.spec?.taints ?? [];
+    this.unschedulable[r] = node.spec?.unschedulable === true ? 1 : 0;
+    this.allocCpu[r] = quantity(alloc, 'cpu');
+    this.allocMemory[r] = quantity(alloc, 'memory');
+    this.allocEphemeral[r] = quantity(alloc, 'ephemeral-storage');
+    this.allocPods[r] = quantity(alloc, 'pods');
+    for (const col of this.scalarAlloc.values()) col[r] = 0;
+    for (const name of Object.keys(alloc)) {
+      if (name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name === 'pods') continue;
+      this.scalarColumn(this.scalarAlloc, name)[r] = quantity(alloc, name);
+    }
+    this.gpuCount[r] = Math.min(MAX_GPUS_PER_NODE, quantity(alloc, GPU_RESOURCE));
+    this.gpuModel[r] = this.labels[r]![GPU_MODEL_LABEL] ?? '';
+    const images = new Map<string, number>();
+    for (const img of node.status?.images ?? []) for (const n of img.names ?? []) images.set(n, img.sizeBytes ?? 0);
+    this.images[r] = images;
+    this.touch(r);
+    if (isNew || oldZone !== this.labels[r]![ZONE_LABEL]) this.nodeSetGeneration++;
+    if (isNew) {
+      for (const [key, info] of [...this.orphans]) {
+        if (info.nodeName === name) {
+          this.orphans.delete(key);
+          this.addPod(info);
+        }
+      }
+    }
+  }
+
+  removeNode(name: string): void {
+    const r = this.rowOf.get(name);
+    if (r === undefined) return;
+    for (const p of this.pods[r]!) {
+      this.placed.delete(p.key);
+      this.orphans.set(p.key, p);
+    }
+    this.rowOf.delete(name);
+    this.present[r] = 0;
+    this.names[r] = undefined;
+    this.nodes[r] = undefined;
+    this.pods[r] = [];
+    this.freeRows.push(r);
+    this.touch(r);
+    this.nodeSetGeneration++;
+  }
+
+  /** GPU devices a pod holds: from its annotation, or those given when it is assumed. */
+  private devicesOf(info: PodInfo, given?: readonly number[]): number[] {
+    if (given !== undefined) return [...given];
+    const text = info.pod.metadata?.annotations?.[GPU_DEVICES_ANNOTATION];
+    if (text === undefined || text === '') return [];
+    return text.split(',').map((d) => Number(d.trim())).filter((d) => Number.isInteger(d) && d >= 0 && d < MAX_GPUS_PER_NODE);
+  }
+
+  /** Adds an assigned pod (bound, or assumed by the scheduler with its chosen GPU devices). */
+  addPod(info: PodInfo, devices?: readonly number[]): void {
+    if (info.nodeName === undefined) return;
+    if (this.placed.has(info.key) || this.orphans.has(info.key)) this.removePod(info.key);
+    const r = this.rowOf.get(info.nodeName);
+    if (r === undefined) {
+      this.orphans.set(info.key, info);
+      return;
+    }
+    const held = this.devicesOf(info, devices);
+    this.account(r, info, held, 1);
+    this.pods[r] = [...this.pods[r]!, info];
+    this.placed.set(info.key, { info, row: r, devices: held });
+    this.touch(r);
+  }
+
+  removePod(key: string): PlacedPod | undefined {
+    if (this.orphans.delete(key)) return undefined;
+    const p = this.placed.get(key);
+    if (p === undefined) return undefined;
+    this.placed.delete(key);
+    this.account(p.row, p.info, p.devices, -1);
+    this.pods[p.row] = this.pods[p.row]!.filter((x) => x.key !== key);
+    this.touch(p.row);
+    return p;
+  }
+
+  placement(key: string): PlacedPod | undefined {
+    return this.placed.get(key);
+  }
+
+  private account(r: number, info: PodInfo, devices: readonly number[], sign: 1 | -1): void {
+    this.reqCpu[r]! += sign * info.cpu;
+    this.reqMemory[r]! += sign * info.memory;
+    this.reqEphemeral[r]! += sign * info.ephemeralStorage;
+    this.nonZeroCpu[r]! += sign * info.nonZeroCpu;
+    this.nonZeroMemory[r]! += sign * info.nonZeroMemory;
+    this.podCount[r]! += sign;
+    for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
+    const base = r * MAX_GPUS_PER_NODE;
+    const perDevice = info.gpuMilli > 0 ? info.gpuMilli : 1000;
+    for (const d of devices) this.gpuUsedMilli[base + d]! += sign * perDevice;
+  }
+}
+
+/**
+ * A consistent view of the cache for one scheduling cycle. `order` lists the present rows with zones
+ * interleaved (node_tree.go: zone 1 node 1, zone 2 node 1, zone 1 node 2 ...); `numNodes` counts them.
+ */
+export class Snapshot extends Columns {
+  private lastGeneration = 0;
+  private lastNodeSet = -1;
+  order = new Int32Array(0);
+  numNodes = 0;
+  /** How many nodes hold each image (ImageLocality's spread factor). */
+  readonly imageNodeCounts = new Map<string, number>();
+  private readonly domainCols = new Map<string, { ids: Int32Array; names: string[]; byName: Map<string, number> }>();
+  private readonly rowByName = new Map<string, number>();
+  /** Per-row counts of pods matching a predicate, by the caller's key; see podCounts(). */
+  private readonly counters = new Map<string, { matches: (p: PodInfo) => boolean; perRow: Int32Array; used: number }>();
+  private cycle = 0;
+  /** Counters unused for this many updates are dropped (they are rebuilt on demand). */
+  static readonly COUNTER_IDLE_LIMIT = 1000;
+
+  /** Brings the snapshot up to date with the cache, copying only rows changed since the last update. */
+  update(cache: NodeCache): void {
+    this.grow(cache.capacity);
+    this.rows = cache.rows;
+    for (const [key, col] of this.domainCols) if (col.ids.length < this.capacity) this.buildDomains(key, col);
+    this.cycle++;
+    for (const [key, c] of this.counters) {
+      if (this.cycle - c.used > Snapshot.COUNTER_IDLE_LIMIT) this.counters.delete(key);
+      else if (c.perRow.length < this.capacity) {
+        const grown = new Int32Array(this.capacity);
+        grown.set(c.perRow);
+        c.perRow = grown;
+      }
+    }
+    const changed: number[] = [];
+    for (let r = 0; r < cache.rows; r++) {
+      if (cache.generation[r]! > this.lastGeneration) changed.push(r);
+    }
+    for (const r of changed) {
+      const oldImages = this.present[r] ? this.images[r] : undefined;
+      const oldName = this.present[r] ? this.names[r] : undefined;
+      this.copyRow(cache, r);
+      const newName = this.present[r] ? this.names[r] : undefined;
+      if (oldName !== newName) {
+        if (oldName !== undefined && this.rowByName.get(oldName) === r) this.rowByName.delete(oldName);
+        if (newName !== undefined) this.rowByName.set(newName, r);
+      }
+      const newImages = this.present[r] ? this.images[r] : undefined;
+      if (oldImages !== newImages) {
+        for (const img of oldImages?.keys() ?? []) this.imageNodeCounts.set(img, (this.imageNodeCounts.get(img) ?? 1) - 1);
+        for (const img of newImages?.keys() ?? []) this.imageNodeCounts.set(img, (this.imageNodeCounts.get(img) ?? 0) + 1);
+      }
+      for (const [key, col] of this.domainCols) col.ids[r] = this.present[r] ? this.domainId(col, this.labels[r]![key]) : -1;
+      for (const c of this.counters.values()) c.perRow[r] = this.present[r] ? countMatching(this.pods[r]!, c.matches) : 0;
+    }
+    this.lastGeneration = cache.generationNow;
+    if (cache.nodeSetGeneration !== this.lastNodeSet) {
+      this.rebuildOrder();
+      this.lastNodeSet = cache.nodeSetGeneration;
+    }
+  }
+
+  private rebuildOrder(): void {
+    const zones = new Map<string, number[]>();
+    for (let r = 0; r < this.rows; r++) {
+      if (!this.present[r]) continue;
+      const zone = this.labels[r]![ZONE_LABEL] ?? '';
+      let list = zones.get(zone);
+      if (list === undefined) zones.set(zone, (list = []));
+      list.push(r);
+    }
+    const lists = [...zones.values()];
+    const order: number[] = [];
+    for (let i = 0; order.length < this.countPresent(); i++) {
+      for (const list of lists) if (i < list.length) order.push(list[i]!);
+    }
+    this.order = Int32Array.from(order);
+    this.numNodes = order.length;
+  }
+
+  private countPresent(): number {
+    let n = 0;
+    for (let r = 0; r < this.rows; r++) n += this.present[r]!;
+    return n;
+  }
+
+  private domainId(col: { names: string[]; byName: Map<string, number> }, value: string | undefined): number {
+    if (value === undefined) return -1;
+    let id = col.byName.get(value);
+    if (id === undefined) {
+      id = col.names.length;
+      col.names.push(value);
+      col.byName.set(value, id);
+    }
+    return id;
+  }
+
+  /**
+   * Per-row domain ids for a topology key (-1 where the node lacks the label), kept up to date by update().
+   * Built on first use; call it in PreFilter/PreScore, never in the node loop.
+   */
+  domains(topologyKey: string): { readonly ids: Int32Array; readonly names: readonly string[] } {
+    let col = this.domainCols.get(topologyKey);
+    if (col === undefined) {
+      col = { ids: new Int32Array(0), names: [], byName: new Map() };
+      this.buildDomains(topologyKey, col);
+      this.domainCols.set(topologyKey, col);
+    }
+    return col;
+  }
+
+  private buildDomains(key: string, col: { ids: Int32Array; names: string[]; byName: Map<string, number> }): void {
+    col.ids = new Int32Array(this.capacity).fill(-1);
+    for (let r = 0; r < this.rows; r++) if (this.present[r]) col.ids[r] = this.domainId(col, this.labels[r]![key]);
+  }
+
+  /**
+   * How many of each node's pods match `matches`, per row. The first call for a `key` counts every pod once;
+   * after that update() recounts only the rows that changed, so topology spread and inter-pod affinity
+   * never scan all pods per cycle. The key must identify the predicate (e.g. namespace + selector text).
+   */
+  podCounts(key: string, matches: (p: PodInfo) => boolean): Int32Array {
+    let c = this.counters.get(key);
+    if (c === undefined) {
+      const perRow = new Int32Array(this.capacity);
+      for (let r = 0; r < this.rows; r++) if (this.present[r]) perRow[r] = countMatching(this.pods[r]!, matches);
+      c = { matches, perRow, used: this.cycle };
+      this.counters.set(key, c);
+    }
+    c.used = this.cycle;
+    return c.perRow;
+  }
+
+  /** Allocatable and requested columns for an extended resource (zeros if no node has it). */
+  scalar(name: string): { readonly alloc: Float64Array; readonly req: Float64Array } {
+    return { alloc: this.scalarColumn(this.scalarAlloc, name), req: this.scalarColumn(this.scalarReq, name) };
+  }
+
+  /** The row of a node by name, or -1. */
+  rowOf(name: string): number {
+    return this.rowByName.get(name) ?? -1;
+  }
+}
+
+function countMatching(pods: readonly PodInfo[], matches: (p: PodInfo) => boolean): number {
+  let n = 0;
+  for (const p of pods) if (matches(p)) n++;
+  return n;
+}
