@@ -60,6 +60,7 @@ export interface Strategy {
 }
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 // ---- Pod ------------------------------------------------------------------------------------------------
@@ -302,7 +303,15 @@ const rules: Record<Kind, Rules> = {
     defaults: (o) => {
       const status = rec(o['status']);
       // An allocatable left out means the whole capacity is allocatable.
-      return isRecord(status['capacity']) && !isRecord(status['allocatable']) ? { ...o, status: { ...status, allocatable: status['capacity'] } } : o;
+      let node = isRecord(status['capacity']) && !isRecord(status['allocatable']) ? { ...o, status: { ...status, allocatable: status['capacity'] } } : o;
+      // Control-plane nodes keep workloads off unless they tolerate it, as kubeadm taints them
+      // (node-role.kubernetes.io/control-plane:NoSchedule); a node that lists its taints keeps its own list.
+      const labels = rec(rec(node['metadata'])['labels']);
+      const spec = rec(node['spec']);
+      if (labels[CONTROL_PLANE_LABEL] !== undefined && spec['taints'] === undefined) {
+        node = { ...node, spec: { ...spec, taints: [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }] } };
+      }
+      return node;
     },
     validate: (o, errs) => {
       const spec = rec(o['spec']);

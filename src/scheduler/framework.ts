@@ -9,6 +9,7 @@
 import type { Json } from '../apiserver/strategy.js';
 import type { PodInfo } from './podinfo.js';
 import type { Snapshot } from './snapshot.js';
+import type { Rng } from '../util/rng.js';
 
 /** Status codes (framework/interface.go Code). */
 export const Code = {
@@ -246,12 +247,40 @@ export interface EnqueueExtensions {
   eventsToRegister(): ClusterEventWithHint[];
 }
 
+/** Runs the profile's filters on one node, for PostFilter's what-if questions (preemption). */
+export interface FilterRunner {
+  /** 0 if every filter passes `node` in the snapshot as it is now, else the first failing reason id. */
+  runFilterPlugins(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
+  /** Tells the PreFilter extensions that `other` was added to / removed from `node` (dry runs). */
+  runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void;
+  runPreFilterExtensionRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void;
+}
+
+/** What a preemption or binder plugin needs from the cluster beyond the snapshot. */
+export interface ClusterAccess {
+  /** PodDisruptionBudgets (policy/v1) currently known. */
+  podDisruptionBudgets(): readonly Json[];
+  /** Pods nominated to a node (status.nominatedNodeName) that are not yet bound there. */
+  nominatedPods(nodeName: string): readonly PodInfo[];
+  /** The GPU devices an assigned pod holds. */
+  devicesOf(podKey: string): readonly number[];
+  /** Deletes a victim (graceful deletion with a DisruptionTarget condition). */
+  evict(victim: PodInfo, preemptor: PodInfo): Promise<void>;
+  /** Binds through the API server's pods/binding. */
+  bind(pod: PodInfo, nodeName: string, annotations?: Record<string, string>): Promise<void>;
+}
+
 /** Everything a plugin factory receives. */
 export interface PluginHandle {
   /** Parsed `args` of this plugin from the profile's pluginConfig (validated by the factory). */
   readonly args: Json | undefined;
-  /** The profile's percentage and weights, for plugins that need them. */
   readonly profileName: string;
+  /** Seeded randomness (preemption's random start offset). */
+  readonly rng?: Rng;
+  /** The framework's filters, for preemption (set once the profile is built). */
+  readonly filterRunner?: () => FilterRunner;
+  /** Cluster state and actions beyond the snapshot; absent when validating configuration. */
+  readonly cluster?: ClusterAccess;
 }
 
 /** Builds a plugin from its args; throws ConfigError naming the field for bad args (at start-up). */

@@ -73,7 +73,10 @@ export function makePodInfo(pod: Pod): PodInfo {
   const containers = spec.containers ?? [];
   const init = spec.initContainers ?? [];
   const hostPorts: HostPort[] = [];
-  for (const c of [...init, ...containers]) {
+  // Host ports of regular containers and of sidecars (init containers with restartPolicy Always), as
+  // upstream GetHostPorts counts them; ordinary init containers have finished before the pod runs.
+  const sidecars = init.filter((c) => (c as { restartPolicy?: string }).restartPolicy === 'Always');
+  for (const c of [...sidecars, ...containers]) {
     for (const p of c.ports ?? []) {
       if (p.hostPort !== undefined && p.hostPort > 0) hostPorts.push({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP ?? '0.0.0.0', port: p.hostPort });
     }

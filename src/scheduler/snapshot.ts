@@ -430,6 +430,34 @@ export class Snapshot extends Columns {
     return { alloc: this.scalarColumn(this.scalarAlloc, name), req: this.scalarColumn(this.scalarReq, name) };
   }
 
+  /**
+   * Preemption's dry runs: take a pod off (or put it on) a row of this snapshot only, so filters can be
+   * asked "would the preemptor fit without these victims?". Counters keyed by podCounts() are adjusted
+   * too. Undo every change with the opposite call before the cycle ends.
+   */
+  dryRunRemovePod(info: PodInfo, row: number, devices: readonly number[]): void {
+    this.dryRunAccount(info, row, devices, -1);
+    this.pods[row] = this.pods[row]!.filter((p) => p.key !== info.key);
+  }
+
+  dryRunAddPod(info: PodInfo, row: number, devices: readonly number[]): void {
+    this.dryRunAccount(info, row, devices, 1);
+    this.pods[row] = [...this.pods[row]!, info];
+  }
+
+  private dryRunAccount(info: PodInfo, r: number, devices: readonly number[], sign: 1 | -1): void {
+    this.reqCpu[r]! += sign * info.cpu;
+    this.reqMemory[r]! += sign * info.memory;
+    this.reqEphemeral[r]! += sign * info.ephemeralStorage;
+    this.nonZeroCpu[r]! += sign * info.nonZeroCpu;
+    this.nonZeroMemory[r]! += sign * info.nonZeroMemory;
+    this.podCount[r]! += sign;
+    for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
+    const perDevice = info.gpuMilli > 0 ? info.gpuMilli : 1000;
+    for (const d of devices) this.gpuUsedMilli[r * MAX_GPUS_PER_NODE + d]! += sign * perDevice;
+    for (const c of this.counters.values()) if (c.matches(info)) c.perRow[r]! += sign;
+  }
+
   /** The row of a node by name, or -1. */
   rowOf(name: string): number {
     return this.rowByName.get(name) ?? -1;

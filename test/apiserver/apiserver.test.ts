@@ -66,6 +66,16 @@ crud('a pod\'s spec is immutable except images and added tolerations (ValidatePo
   assert.is((v2.spec['containers'] as Json[])[0]!['image'], 'nginx:1.28');
 });
 
+crud('a control-plane node gets the NoSchedule taint unless it lists its own taints (as kubeadm sets it)', async () => {
+  const { api } = await makeApi();
+  const cp = await api.create<Obj>('nodes', node('cp', { 'node-role.kubernetes.io/control-plane': '' }));
+  assert.equal(cp.spec['taints'], [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+  const open = await api.create<Obj>('nodes', { ...node('cp2', { 'node-role.kubernetes.io/control-plane': '' }), spec: { taints: [] } });
+  assert.equal(open.spec['taints'], [], 'an explicit empty list means "no taints"');
+  const worker = await api.create<Obj>('nodes', node('w'));
+  assert.is(worker.spec?.['taints'], undefined);
+});
+
 crud('generateName gets five characters from Kubernetes\' alphabet', async () => {
   const { api } = await makeApi();
   const p = pod('');

@@ -1,5 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { explainCommand } from './explain.js';
 import { serveCommand } from './serve.js';
 
 // One module per command; later issues add simulate, explain, compare, plan and bench here.
-export const commands: CommandModule<object, never>[] = [serveCommand as unknown as CommandModule<object, never>];
+export const commands: CommandModule<object, never>[] = [
+  serveCommand as unknown as CommandModule<object, never>,
+  explainCommand as unknown as CommandModule<object, never>,
+];

@@ -1,0 +1,465 @@
+// The framework runtime for one profile: runs PreFilter, the node search with Filter, PostFilter, PreScore,
+// Score, NormalizeScore and the weighted sum, and picks the host (pkg/scheduler/schedule_one.go,
+// framework/runtime/framework.go). Node search follows kube-scheduler: an adaptive number of feasible
+// nodes to find (percentageOfNodesToScore), starting where the previous cycle stopped, over a
+// zone-interleaved node order; ties between equal best totals are broken with the injected RNG.
+//
+// Bounds invariant for `!` below: rows come from snapshot.order (< snapshot.rows <= capacity); feasible and
+// score buffers are grown to snapshot.capacity before use.
+import type { Rng } from '../util/rng.js';
+import {
+  Code,
+  CycleState,
+  MAX_NODE_SCORE,
+  MIN_NODE_SCORE,
+  codeNames,
+  reason,
+  reasonOf,
+  type BindPlugin,
+  type FilterPlugin,
+  type FilterRunner,
+  type Plugin,
+  type PostBindPlugin,
+  type PostFilterPlugin,
+  type PreBindPlugin,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type PermitPlugin,
+  type ReservePlugin,
+  type ScorePlugin,
+  type Status,
+} from './framework.js';
+import type { PodInfo } from './podinfo.js';
+import type { Snapshot } from './snapshot.js';
+
+/** schedule_one.go: below this many nodes every node is searched; at least this many feasible nodes are found. */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+/** schedule_one.go minFeasibleNodesPercentageToFind. */
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/** How many feasible nodes to find before stopping (schedule_one.go numFeasibleNodesToFind). */
+export function numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = percentageOfNodesToScore;
+  if (percentage === 0) {
+    percentage = 50 - Math.trunc(numAllNodes / 125); // int32 division
+    if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  }
+  const numNodes = Math.trunc((numAllNodes * percentage) / 100);
+  return numNodes < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : numNodes;
+}
+
+export interface WeightedScorePlugin {
+  readonly plugin: ScorePlugin;
+  readonly weight: number;
+}
+
+/** A profile's plugins per extension point, in order. */
+export interface ProfilePlugins {
+  readonly preFilter: readonly PreFilterPlugin[];
+  readonly filter: readonly FilterPlugin[];
+  readonly postFilter: readonly PostFilterPlugin[];
+  readonly preScore: readonly PreScorePlugin[];
+  readonly score: readonly WeightedScorePlugin[];
+  readonly reserve: readonly ReservePlugin[];
+  readonly permit: readonly PermitPlugin[];
+  readonly preBind: readonly PreBindPlugin[];
+  readonly bind: readonly BindPlugin[];
+  readonly postBind: readonly PostBindPlugin[];
+}
+
+/** What `drydock explain` shows for one node. */
+export interface NodeExplanation {
+  name: string;
+  feasible: boolean;
+  /** Every failing filter's reason (explain runs all filters). */
+  reasons: string[];
+  /** The plugins that failed, parallel to reasons. */
+  failedPlugins: string[];
+  scores: Record<string, { raw: number; normalized: number; weighted: number }>;
+  total: number;
+}
+
+/** Filled by schedulePod when asked (explain mode): everything about one cycle. */
+export interface Explanation {
+  preFilter: { plugin: string; code: string; reasons: readonly string[] }[];
+  nodes: NodeExplanation[];
+  selectedNode: string | null;
+}
+
+export type ScheduleResult =
+  | { readonly kind: 'scheduled'; readonly row: number; readonly nodeName: string; readonly evaluatedNodes: number; readonly feasibleNodes: number }
+  | { readonly kind: 'unschedulable'; readonly fitError: FitError }
+  | { readonly kind: 'error'; readonly status: Status };
+
+/** Why no node fits (framework FitError / Diagnosis). */
+export class FitError {
+  constructor(
+    readonly numAllNodes: number,
+    /** Reason id per snapshot row (0 = not evaluated or feasible). */
+    readonly reasonOfNode: Int32Array,
+    /** The plugin index (into the profile's filters; -1 PreFilter) that rejected each row. */
+    readonly rows: readonly number[],
+    /** Set when PreFilter rejected the pod: its message replaces the per-node reasons. */
+    readonly preFilterMessage: string,
+    readonly unschedulablePlugins: ReadonlySet<string>,
+  ) {}
+  /** Filled by the scheduler after PostFilter (preemption) ran. */
+  postFilterMessage = '';
+
+  /**
+   * FitError.Error(): "0/5 nodes are available: 2 node(s) had untolerated taint {k: v}, 3 Insufficient cpu.
+   * preemption: ..." — the per-reason histogram sorted as strings, as upstream's sort.Strings does.
+   */
+  message(): string {
+    let msg = `0/${this.numAllNodes} nodes are available:`;
+    if (this.preFilterMessage !== '') {
+      msg += ` ${this.preFilterMessage}.`;
+    } else {
+      const counts = new Map<string, number>();
+      for (const r of this.rows) {
+        for (const text of reasonTexts(this.reasonOfNode[r]!)) counts.set(text, (counts.get(text) ?? 0) + 1);
+      }
+      const parts = [...counts].map(([text, n]) => `${n} ${text}`).sort();
+      if (parts.length > 0) msg += ` ${parts.join(', ')}.`;
+    }
+    if (this.postFilterMessage !== '') msg += ` ${this.postFilterMessage}.`;
+    return msg;
+  }
+}
+
+/**
+ * The texts a reason id stands for. A plugin that reports several problems on one node registers a
+ * composite reason whose text joins the individual texts with "\n" (NodeResourcesFit: "Insufficient cpu"
+ * and "Insufficient memory"); each counts separately in FailedScheduling messages, as upstream's
+ * Status.Reasons() does.
+ */
+export function reasonTexts(id: number): string[] {
+  if (id === 0) return [];
+  return reasonOf(id).text.split('\n');
+}
+
+const PREFILTER_REJECTED_NODES = new Map<string, number>();
+function nodesExcludedByPreFilter(plugins: readonly string[]): number {
+  const text = `node(s) didn't satisfy plugin(s) [${plugins.join(' ')}]`;
+  let id = PREFILTER_REJECTED_NODES.get(text);
+  if (id === undefined) PREFILTER_REJECTED_NODES.set(text, (id = reason(text, Code.UnschedulableAndUnresolvable)));
+  return id;
+}
+
+export interface FrameworkOptions {
+  readonly percentageOfNodesToScore: number;
+  readonly rng: Rng;
+}
+
+export class Framework implements FilterRunner {
+  /** Where the next cycle's node search starts (schedule_one.go nextStartNodeIndex). */
+  nextStartNodeIndex = 0;
+  private feasible = new Int32Array(0);
+  private reasonOfNode = new Int32Array(0);
+  private totals = new Float64Array(0);
+  private scoreBuf: Float64Array[] = [];
+  private readonly skipFilter = new Set<string>();
+  private readonly skipScore = new Set<string>();
+
+  constructor(
+    readonly profileName: string,
+    readonly plugins: ProfilePlugins,
+    private readonly options: FrameworkOptions,
+  ) {
+    for (const s of plugins.score) {
+      if (!Number.isInteger(s.weight) || s.weight < 1) throw new Error(`profile ${profileName}: score plugin ${s.plugin.name} has weight ${s.weight}`);
+    }
+  }
+
+  private grow(capacity: number): void {
+    if (this.feasible.length >= capacity) return;
+    this.feasible = new Int32Array(capacity);
+    this.reasonOfNode = new Int32Array(capacity);
+    this.totals = new Float64Array(capacity);
+    this.scoreBuf = this.plugins.score.map(() => new Float64Array(capacity));
+  }
+
+  // ---- FilterRunner (for preemption) ------------------------------------------------------------------
+
+  runFilterPlugins(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
+    const skip = state.skipFilterPlugins;
+    for (const f of this.plugins.filter) {
+      if (skip?.has(f.name)) continue;
+      const id = f.filter(state, pod, node, snapshot);
+      if (id !== 0) return id;
+    }
+    return 0;
+  }
+
+  runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void {
+    for (const p of this.plugins.preFilter) if (!state.skipFilterPlugins?.has(p.name)) p.addPod?.(state, pod, other, node, snapshot);
+  }
+
+  runPreFilterExtensionRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void {
+    for (const p of this.plugins.preFilter) if (!state.skipFilterPlugins?.has(p.name)) p.removePod?.(state, pod, other, node, snapshot);
+  }
+
+  // ---- one cycle --------------------------------------------------------------------------------------
+
+  /**
+   * Finds the node for `pod` (schedule_one.go schedulePod). With `explain`, every node is evaluated by every
+   * filter and scored, and the details are recorded; the choice is the same as without.
+   */
+  schedulePod(state: CycleState, pod: PodInfo, snapshot: Snapshot, explain?: Explanation): ScheduleResult {
+    const numAll = snapshot.numNodes;
+    this.grow(snapshot.capacity);
+    if (numAll === 0) {
+      const fe = new FitError(0, this.reasonOfNode, [], 'no nodes available to schedule pods', new Set());
+      return { kind: 'unschedulable', fitError: fe };
+    }
+    const unschedulablePlugins = new Set<string>();
+
+    // PreFilter.
+    this.skipFilter.clear();
+    let allowed: Set<string> | undefined;
+    const narrowing: string[] = [];
+    for (const p of this.plugins.preFilter) {
+      const { status, result } = p.preFilter(state, pod, snapshot);
+      explain?.preFilter.push({ plugin: p.name, code: codeNames[status.code], reasons: status.reasons });
+      if (status.code === Code.Skip) {
+        this.skipFilter.add(p.name);
+        continue;
+      }
+      if (status.code === Code.Error) return { kind: 'error', status: { ...status, plugin: p.name } };
+      if (status.code !== Code.Success) {
+        unschedulablePlugins.add(p.name);
+        const msg = status.reasons.join(', ');
+        const id = reason(msg, status.code);
+        const all: number[] = [];
+        for (let i = 0; i < numAll; i++) {
+          const r = snapshot.order[i]!;
+          this.reasonOfNode[r] = id;
+          all.push(r);
+          if (explain) explain.nodes.push(this.explainNode(snapshot, r, [id], [p.name]));
+        }
+        if (explain) explain.selectedNode = null;
+        return { kind: 'unschedulable', fitError: new FitError(numAll, this.reasonOfNode, all, msg, unschedulablePlugins) };
+      }
+      if (result?.nodeNames !== undefined) {
+        narrowing.push(p.name);
+        allowed = allowed === undefined ? new Set(result.nodeNames) : new Set([...allowed].filter((n) => result.nodeNames!.has(n)));
+      }
+    }
+    state.skipFilterPlugins = this.skipFilter;
+
+    // Filter: from nextStartNodeIndex, until enough feasible nodes are found.
+    const hasScoring = this.plugins.score.length > 0;
+    const toFind = explain ? numAll : hasScoring ? numFeasibleNodesToFind(this.options.percentageOfNodesToScore, numAll) : 1;
+    const excludedId = allowed !== undefined ? nodesExcludedByPreFilter(narrowing) : 0;
+    const failedRows: number[] = [];
+    let feasibleCount = 0;
+    let processed = 0;
+    // A pod nominated to a node (after preemption) tries that node first (evaluateNominatedNode).
+    const nominated = pod.pod.status?.nominatedNodeName;
+    if (nominated !== undefined && nominated !== '' && !explain) {
+      const r = snapshot.rowOf(nominated);
+      if (r >= 0 && (allowed === undefined || allowed.has(nominated)) && this.runFilterPlugins(state, pod, r, snapshot) === 0) {
+        return { kind: 'scheduled', row: r, nodeName: nominated, evaluatedNodes: 1, feasibleNodes: 1 };
+      }
+    }
+    const filters = this.plugins.filter;
+    const start = explain ? 0 : this.nextStartNodeIndex % numAll;
+    for (let i = 0; i < numAll && feasibleCount < toFind; i++) {
+      const r = snapshot.order[(start + i) % numAll]!;
+      processed++;
+      let failed = 0;
+      if (allowed !== undefined && !allowed.has(snapshot.names[r]!)) failed = excludedId;
+      else {
+        for (let f = 0; f < filters.length; f++) {
+          const plugin = filters[f]!;
+          if (this.skipFilter.has(plugin.name)) continue;
+          const id = plugin.filter(state, pod, r, snapshot);
+          if (id !== 0) {
+            failed = id;
+            unschedulablePlugins.add(plugin.name);
+            break;
+          }
+        }
+      }
+      this.reasonOfNode[r] = failed;
+      if (failed === 0) this.feasible[feasibleCount++] = r;
+      else failedRows.push(r);
+    }
+    if (!explain) this.nextStartNodeIndex = (start + processed) % numAll;
+    const explainedRows = explain ? this.explainFilters(state, pod, snapshot, allowed, excludedId, explain) : undefined;
+
+    if (feasibleCount === 0) {
+      if (explain) explain.selectedNode = null;
+      return { kind: 'unschedulable', fitError: new FitError(numAll, this.reasonOfNode, failedRows, '', unschedulablePlugins) };
+    }
+    if (feasibleCount === 1 && !explain) {
+      const r = this.feasible[0]!;
+      return { kind: 'scheduled', row: r, nodeName: snapshot.names[r]!, evaluatedNodes: processed, feasibleNodes: 1 };
+    }
+
+    // PreScore, Score, NormalizeScore, weights.
+    const status = this.prioritize(state, pod, snapshot, feasibleCount, explainedRows);
+    if (status !== undefined) return { kind: 'error', status };
+    const best = this.selectHost(feasibleCount);
+    const name = snapshot.names[best]!;
+    if (explain) explain.selectedNode = name;
+    return { kind: 'scheduled', row: best, nodeName: name, evaluatedNodes: processed, feasibleNodes: feasibleCount };
+  }
+
+  private prioritize(state: CycleState, pod: PodInfo, snapshot: Snapshot, count: number, explained?: Map<number, NodeExplanation>): Status | undefined {
+    const nodes = this.feasible;
+    this.skipScore.clear();
+    for (const p of this.plugins.preScore) {
+      const s = p.preScore(state, pod, nodes, count, snapshot);
+      if (s.code === Code.Skip) this.skipScore.add(p.name);
+      else if (s.code !== Code.Success) return { ...s, plugin: p.name };
+    }
+    const totals = this.totals;
+    totals.fill(0, 0, count);
+    for (let k = 0; k < this.plugins.score.length; k++) {
+      const { plugin, weight } = this.plugins.score[k]!;
+      if (this.skipScore.has(plugin.name)) continue;
+      const scores = this.scoreBuf[k]!;
+      for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, nodes[i]!, snapshot);
+      const raw = explained ? Array.from(scores.subarray(0, count)) : undefined;
+      plugin.normalizeScore?.(state, pod, scores, nodes, count, snapshot);
+      for (let i = 0; i < count; i++) {
+        const s = scores[i]!;
+        if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) {
+          return { code: Code.Error, reasons: [`plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], plugin: plugin.name };
+        }
+        totals[i]! += s * weight;
+      }
+      if (explained) {
+        for (let i = 0; i < count; i++) {
+          const ne = explained.get(nodes[i]!);
+          if (ne) ne.scores[plugin.name] = { raw: raw![i]!, normalized: scores[i]!, weighted: scores[i]! * weight };
+        }
+      }
+    }
+    if (explained) {
+      for (let i = 0; i < count; i++) {
+        const ne = explained.get(nodes[i]!);
+        if (ne) ne.total = totals[i]!;
+      }
+    }
+    return undefined;
+  }
+
+  /** The highest total; equal totals broken uniformly at random (reservoir sampling, as selectHost did). */
+  private selectHost(count: number): number {
+    let best = this.feasible[0]!;
+    let bestScore = this.totals[0]!;
+    let ties = 1;
+    for (let i = 1; i < count; i++) {
+      const s = this.totals[i]!;
+      if (s > bestScore) {
+        bestScore = s;
+        best = this.feasible[i]!;
+        ties = 1;
+      } else if (s === bestScore) {
+        ties++;
+        if (this.options.rng.int(ties) === 0) best = this.feasible[i]!;
+      }
+    }
+    return best;
+  }
+
+  /** Explain mode: every filter on every node, so each node lists all its reasons; returns them by row. */
+  private explainFilters(state: CycleState, pod: PodInfo, snapshot: Snapshot, allowed: Set<string> | undefined, excludedId: number, explain: Explanation): Map<number, NodeExplanation> {
+    const byRow = new Map<number, NodeExplanation>();
+    for (let i = 0; i < snapshot.numNodes; i++) {
+      const r = snapshot.order[i]!;
+      const ids: number[] = [];
+      const names: string[] = [];
+      if (allowed !== undefined && !allowed.has(snapshot.names[r]!)) {
+        ids.push(excludedId);
+        names.push('PreFilter');
+      }
+      for (const f of this.plugins.filter) {
+        if (this.skipFilter.has(f.name)) continue;
+        const id = f.filter(state, pod, r, snapshot);
+        if (id !== 0) {
+          ids.push(id);
+          names.push(f.name);
+        }
+      }
+      const ne = this.explainNode(snapshot, r, ids, names);
+      explain.nodes.push(ne);
+      byRow.set(r, ne);
+    }
+    return byRow;
+  }
+
+  private explainNode(snapshot: Snapshot, r: number, ids: number[], plugins: string[]): NodeExplanation {
+    const reasons: string[] = [];
+    const failedPlugins: string[] = [];
+    ids.forEach((id, i) => {
+      for (const t of reasonTexts(id)) {
+        reasons.push(t);
+        failedPlugins.push(plugins[i]!);
+      }
+    });
+    return { name: snapshot.names[r]!, feasible: ids.length === 0, reasons, failedPlugins, scores: {}, total: 0 };
+  }
+
+  // ---- after a node is chosen -------------------------------------------------------------------------
+
+  runReservePlugins(state: CycleState, pod: PodInfo, nodeName: string): Status | undefined {
+    for (const p of this.plugins.reserve) {
+      const s = p.reserve(state, pod, nodeName);
+      if (s.code !== Code.Success) {
+        this.runUnreservePlugins(state, pod, nodeName);
+        return { ...s, plugin: p.name };
+      }
+    }
+    return undefined;
+  }
+
+  runUnreservePlugins(state: CycleState, pod: PodInfo, nodeName: string): void {
+    for (const p of [...this.plugins.reserve].reverse()) p.unreserve(state, pod, nodeName);
+  }
+
+  runPermitPlugins(state: CycleState, pod: PodInfo, nodeName: string): Status | undefined {
+    for (const p of this.plugins.permit) {
+      const { status } = p.permit(state, pod, nodeName);
+      if (status.code === Code.Wait) return { code: Code.Error, reasons: [`plugin ${p.name} asked to wait, which drydock does not support`], plugin: p.name };
+      if (status.code !== Code.Success && status.code !== Code.Skip) return { ...status, plugin: p.name };
+    }
+    return undefined;
+  }
+
+  async runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | undefined> {
+    for (const p of this.plugins.preBind) {
+      const s = await p.preBind(state, pod, nodeName);
+      if (s.code !== Code.Success && s.code !== Code.Skip) return { ...s, plugin: p.name };
+    }
+    return undefined;
+  }
+
+  async runBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | undefined> {
+    for (const p of this.plugins.bind) {
+      const s = await p.bind(state, pod, nodeName);
+      if (s.code === Code.Skip) continue;
+      return s.code === Code.Success ? undefined : { ...s, plugin: p.name };
+    }
+    return { code: Code.Error, reasons: ['no bind plugin bound the pod'] };
+  }
+
+  runPostBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): void {
+    for (const p of this.plugins.postBind) p.postBind(state, pod, nodeName);
+  }
+
+  /** Every plugin of this profile by name (for registries and explain). */
+  allPlugins(): Plugin[] {
+    const seen = new Map<string, Plugin>();
+    const p = this.plugins;
+    for (const list of [p.preFilter, p.filter, p.postFilter, p.preScore, p.score.map((s) => s.plugin), p.reserve, p.permit, p.preBind, p.bind, p.postBind]) {
+      for (const x of list) seen.set(x.name, x);
+    }
+    return [...seen.values()];
+  }
+}
+
+export { CycleState };

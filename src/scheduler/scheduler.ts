@@ -1,0 +1,489 @@
+// The scheduler: watches pods and nodes through shared informers, keeps its node cache and queue, and
+// runs one scheduling cycle per pod (pkg/scheduler/schedule_one.go): snapshot, framework, assume, then
+// bind through the API server's pods/binding while the next cycle starts. A pod that fits nowhere gets
+// the PodScheduled=False/Unschedulable condition and a FailedScheduling event with kube-scheduler's
+// message, and waits in the queue until a cluster event may help (or 5 minutes pass).
+import type { ApiServer } from '../apiserver/apiserver.js';
+import type { Informer, SharedInformerFactory } from '../apiserver/informer.js';
+import { formatTime } from '../apiserver/meta.js';
+import type { Json } from '../apiserver/strategy.js';
+import type { Node, Pod } from '../api/index.js';
+import type { Clock, Timer } from '../util/clock.js';
+import type { Rng } from '../util/rng.js';
+import { ActionType, Code, CycleState, type ClusterAccess, type ClusterEvent, type QueuedPodInfo, type Status } from './framework.js';
+import { makePodInfo, type PodInfo } from './podinfo.js';
+import { isPreemptionResult } from './plugins/defaultpreemption.js';
+import { chosenDevices } from './plugins/gpudevices.js';
+import type { SchedulingQueue } from './queue.js';
+import { Framework, type Explanation, type ScheduleResult } from './runtime.js';
+import { NodeCache, Snapshot } from './snapshot.js';
+
+export interface SchedulerMetrics {
+  attempts: number;
+  scheduled: number;
+  unschedulable: number;
+  errors: number;
+  bindErrors: number;
+  preemptions: number;
+}
+
+export interface SchedulerOptions {
+  readonly api: ApiServer;
+  readonly informers: SharedInformerFactory;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** Frameworks by schedulerName (built from a KubeSchedulerConfiguration by buildFrameworks). */
+  readonly frameworks: ReadonlyMap<string, Framework>;
+  readonly queue: SchedulingQueue;
+  /** Write Scheduled / FailedScheduling events (default true). */
+  readonly recordEvents?: boolean;
+  /** Set PodScheduled=False on pods that do not fit (default true). */
+  readonly updatePodConditions?: boolean;
+}
+
+function isTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+function assigned(pod: Pod): boolean {
+  return pod.spec?.nodeName !== undefined && pod.spec.nodeName !== '';
+}
+
+function keyOf(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+/** Node update → which cluster-event actions it amounts to (eventhandlers.go nodeSchedulingPropertiesChange). */
+function nodeUpdateActions(old: Node, now: Node): number {
+  let actions = 0;
+  if (JSON.stringify(old.status?.allocatable) !== JSON.stringify(now.status?.allocatable)) actions |= ActionType.UpdateNodeAllocatable;
+  if (JSON.stringify(old.metadata?.labels) !== JSON.stringify(now.metadata?.labels)) actions |= ActionType.UpdateNodeLabel;
+  if (JSON.stringify(old.spec?.taints) !== JSON.stringify(now.spec?.taints) || old.spec?.unschedulable !== now.spec?.unschedulable) actions |= ActionType.UpdateNodeTaint;
+  if (JSON.stringify(old.status?.conditions) !== JSON.stringify(now.status?.conditions)) actions |= ActionType.UpdateNodeCondition;
+  return actions;
+}
+
+export class Scheduler {
+  readonly cache = new NodeCache();
+  readonly snapshot = new Snapshot();
+  readonly metrics: SchedulerMetrics = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, bindErrors: 0, preemptions: 0 };
+  private readonly api: ApiServer;
+  private readonly clock: Clock;
+  private readonly queue: SchedulingQueue;
+  private readonly frameworks: ReadonlyMap<string, Framework>;
+  private readonly recordEvents: boolean;
+  private readonly updateConditions: boolean;
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  private readonly pdbs: Informer<Json>;
+  /** Pods assumed on a node until their binding is seen (or fails). */
+  private readonly assumed = new Map<string, string>();
+  /** Work in flight (bindings, events, status updates); waitForIdle() waits for it. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private cycle = 0;
+  private timers: Timer[] = [];
+  private loopTimer: Timer | undefined;
+  private stopped = false;
+  /** Invoked after every cycle (tests, the simulator). */
+  onCycle: ((pod: PodInfo, result: ScheduleResult) => void) | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.api = options.api;
+    this.clock = options.clock;
+    this.queue = options.queue;
+    this.frameworks = options.frameworks;
+    this.recordEvents = options.recordEvents ?? true;
+    this.updateConditions = options.updatePodConditions ?? true;
+    this.pods = options.informers.informer<Pod>('pods');
+    this.nodes = options.informers.informer<Node>('nodes');
+    this.pdbs = options.informers.informer<Json>('poddisruptionbudgets');
+    this.pods.addEventHandler({
+      onAdd: (p) => this.podAdded(p),
+      onUpdate: (o, p) => this.podUpdated(o, p),
+      onDelete: (p) => this.podDeleted(p),
+    });
+    this.nodes.addEventHandler({
+      onAdd: (n) => {
+        this.cache.setNode(n);
+        this.moveAll({ resource: 'Node', actions: ActionType.Add }, undefined, n as unknown as Json);
+      },
+      onUpdate: (o, n) => {
+        this.cache.setNode(n);
+        const actions = nodeUpdateActions(o, n);
+        if (actions !== 0) this.moveAll({ resource: 'Node', actions }, o as unknown as Json, n as unknown as Json);
+      },
+      onDelete: (n) => this.cache.removeNode(n.metadata?.name ?? ''),
+    });
+    this.pdbs.addEventHandler({
+      onAdd: (p) => this.moveAll({ resource: 'PodDisruptionBudget', actions: ActionType.Add }, undefined, p),
+    });
+  }
+
+  /** What preemption and binding plugins reach the cluster through. */
+  readonly cluster: ClusterAccess = {
+    podDisruptionBudgets: () => this.pdbs.list(),
+    nominatedPods: (nodeName) => this.queue.nominatedPodsForNode(nodeName),
+    devicesOf: (key) => this.cache.placement(key)?.devices ?? [],
+    evict: async (victim, preemptor) => {
+      if (this.dryRun) return;
+      this.metrics.preemptions++;
+      const ns = victim.namespace;
+      // The DisruptionTarget condition first, then a graceful delete (preemption.go PrepareCandidate).
+      await this.api
+        .patch('pods', ns, victim.name, 'application/strategic-merge-patch+json', {
+          status: {
+            conditions: [
+              {
+                type: 'DisruptionTarget',
+                status: 'True',
+                reason: 'PreemptionByScheduler',
+                message: `${this.schedulerNameOf(preemptor)}: preempting to accommodate a higher priority pod`,
+                lastTransitionTime: formatTime(this.clock.now()),
+              },
+            ],
+          },
+        }, { subresource: 'status' })
+        .catch(() => undefined);
+      await this.api.delete('pods', ns, victim.name, { preconditions: { uid: victim.uid } }).catch(() => undefined);
+      this.event(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.uid} on node ${victim.nodeName ?? ''}`);
+    },
+    bind: async (pod, nodeName, annotations) => {
+      await this.api.bind(pod.namespace, pod.name, {
+        metadata: { name: pod.name, ...(annotations !== undefined ? { annotations } : {}) },
+        target: { kind: 'Node', name: nodeName },
+      });
+    },
+  };
+
+  private schedulerNameOf(pod: PodInfo): string {
+    return pod.schedulerName;
+  }
+
+  /** Starts the informers; resolves when the caches are filled and pending pods are queued. */
+  async start(): Promise<void> {
+    await this.nodes.start();
+    await this.pdbs.start();
+    await this.pods.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    this.timers = [];
+    this.loopTimer?.cancel();
+  }
+
+  // ---- informer events --------------------------------------------------------------------------------
+
+  private responsible(pod: Pod): boolean {
+    return this.frameworks.has(pod.spec?.schedulerName ?? 'default-scheduler');
+  }
+
+  private podAdded(pod: Pod): void {
+    if (assigned(pod)) {
+      if (isTerminal(pod)) return;
+      this.confirmAssigned(pod);
+      this.moveAll({ resource: 'AssignedPod', actions: ActionType.Add }, undefined, pod as unknown as Json);
+    } else if (this.responsible(pod) && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined) {
+      this.queue.add(makePodInfo(pod));
+      this.kick();
+    }
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    if (assigned(pod)) {
+      if (!assigned(old)) this.queue.delete(makePodInfo(old));
+      if (isTerminal(pod)) {
+        this.cache.removePod(keyOf(pod));
+        this.moveAll({ resource: 'AssignedPod', actions: ActionType.Delete }, old as unknown as Json, undefined);
+        return;
+      }
+      this.confirmAssigned(pod);
+      if (JSON.stringify(old.metadata?.labels) !== JSON.stringify(pod.metadata?.labels)) {
+        this.moveAll({ resource: 'AssignedPod', actions: ActionType.UpdatePodLabel }, old as unknown as Json, pod as unknown as Json);
+      }
+    } else if (this.responsible(pod)) {
+      if (isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined) this.queue.delete(makePodInfo(pod));
+      else {
+        this.queue.update(makePodInfo(old), makePodInfo(pod));
+        this.kick();
+      }
+    }
+  }
+
+  private podDeleted(pod: Pod): void {
+    if (assigned(pod)) {
+      this.cache.removePod(keyOf(pod));
+      this.assumed.delete(keyOf(pod));
+      this.moveAll({ resource: 'AssignedPod', actions: ActionType.Delete }, pod as unknown as Json, undefined);
+    } else {
+      this.queue.delete(makePodInfo(pod));
+    }
+  }
+
+  /** A bound pod seen through the informer replaces its assumed copy (cache.go AddPod confirms an assumption). */
+  private confirmAssigned(pod: Pod): void {
+    this.assumed.delete(keyOf(pod));
+    this.cache.addPod(makePodInfo(pod));
+  }
+
+  private moveAll(event: ClusterEvent, oldObj: Json | undefined, newObj: Json | undefined): void {
+    this.queue.moveAllToActiveOrBackoffQueue(event, oldObj, newObj);
+    this.kick();
+  }
+
+  // ---- the scheduling cycle ---------------------------------------------------------------------------
+
+  /**
+   * Pops one pod and schedules it; false when no pod is ready. Binding continues in the background
+   * (waitForIdle() waits for it), as kube-scheduler binds asynchronously after assuming.
+   */
+  scheduleOne(): boolean {
+    const qpi = this.queue.pop();
+    if (qpi === undefined) return false;
+    this.cycle++;
+    const pod = qpi.pod;
+    const fw = this.frameworks.get(pod.schedulerName);
+    if (fw === undefined || this.assumed.has(pod.key) || pod.pod.metadata?.deletionTimestamp !== undefined) {
+      this.queue.done(pod.key);
+      return true;
+    }
+    this.metrics.attempts++;
+    this.snapshot.update(this.cache);
+    const state = new CycleState();
+    const result = fw.schedulePod(state, pod, this.snapshot);
+    if (result.kind === 'scheduled') {
+      this.assumeAndBind(fw, state, qpi, result.nodeName);
+    } else if (result.kind === 'unschedulable') {
+      this.handleUnschedulable(fw, state, qpi, result);
+    } else {
+      this.metrics.errors++;
+      this.fail(qpi, result.status.reasons.join(', '), 'SchedulerError', new Set());
+    }
+    this.onCycle?.(pod, result);
+    return true;
+  }
+
+  private assumeAndBind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string): void {
+    const pod = qpi.pod;
+    const reserve = fw.runReservePlugins(state, pod, nodeName);
+    if (reserve !== undefined) {
+      this.metrics.errors++;
+      this.fail(qpi, reserve.reasons.join(', '), 'SchedulerError', new Set([reserve.plugin ?? '']));
+      return;
+    }
+    const devices = chosenDevices(state);
+    const assumedPod = makePodInfo({ ...pod.pod, spec: { ...pod.pod.spec, nodeName } } as Pod);
+    this.cache.addPod(assumedPod, devices);
+    this.assumed.set(pod.key, nodeName);
+    const permit = fw.runPermitPlugins(state, pod, nodeName);
+    if (permit !== undefined) {
+      this.forget(fw, state, pod, nodeName);
+      this.fail(qpi, permit.reasons.join(', '), 'SchedulerError', new Set([permit.plugin ?? '']));
+      return;
+    }
+    this.queue.done(pod.key);
+    this.track(this.bind(fw, state, qpi, nodeName));
+  }
+
+  private async bind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string): Promise<void> {
+    const pod = qpi.pod;
+    const failed: Status | undefined = (await fw.runPreBindPlugins(state, pod, nodeName)) ?? (await fw.runBindPlugins(state, pod, nodeName));
+    if (failed !== undefined) {
+      this.metrics.bindErrors++;
+      this.forget(fw, state, pod, nodeName);
+      this.fail(qpi, `Binding rejected: ${failed.reasons.join(', ')}`, 'SchedulerError', new Set());
+      return;
+    }
+    this.metrics.scheduled++;
+    fw.runPostBindPlugins(state, pod, nodeName);
+    this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.namespace}/${pod.name} to ${nodeName}`);
+  }
+
+  private forget(fw: Framework, state: CycleState, pod: PodInfo, nodeName: string): void {
+    fw.runUnreservePlugins(state, pod, nodeName);
+    if (this.assumed.get(pod.key) === nodeName) {
+      this.assumed.delete(pod.key);
+      this.cache.removePod(pod.key);
+    }
+  }
+
+  private handleUnschedulable(fw: Framework, state: CycleState, qpi: QueuedPodInfo, result: ScheduleResult & { kind: 'unschedulable' }): void {
+    const pod = qpi.pod;
+    const fitError = result.fitError;
+    for (const p of fw.plugins.postFilter) {
+      const { status, result: pfr } = p.postFilter(state, pod, this.snapshot, { reasonOfNode: fitError.reasonOfNode });
+      if (isPreemptionResult(pfr)) {
+        this.track(pfr.evictions);
+        // Lower-priority pods nominated to the chosen node lose their nomination (preemption.go prepareCandidate).
+        for (const other of pfr.lowerPriorityNominatedPods) this.nominate(other, '');
+      }
+      if (status.code === Code.Success && pfr?.nominatedNodeName !== undefined) {
+        this.nominate(pod, pfr.nominatedNodeName);
+        break;
+      }
+      if (status.reasons.length > 0) {
+        const msg = status.reasons.join(', ');
+        fitError.postFilterMessage = msg.startsWith('preemption: ') ? msg : `preemption: ${msg}`;
+      }
+    }
+    this.metrics.unschedulable++;
+    this.fail(qpi, fitError.message(), 'Unschedulable', new Set(fitError.unschedulablePlugins));
+  }
+
+  /** Records the nominated node on the pod (status.nominatedNodeName) so it tries that node first. */
+  private nominate(pod: PodInfo, nodeName: string): void {
+    if (nodeName === '') this.queue.deleteNominatedPodIfExists(pod);
+    else this.queue.addNominatedPod(pod, nodeName);
+    this.track(
+      this.api
+        .patch('pods', pod.namespace, pod.name, 'application/merge-patch+json', { status: { nominatedNodeName: nodeName === '' ? null : nodeName } }, { subresource: 'status' })
+        .catch(() => undefined),
+    );
+  }
+
+  /** Back to the queue with the PodScheduled=False condition and a FailedScheduling event. */
+  private fail(qpi: QueuedPodInfo, message: string, reason: 'Unschedulable' | 'SchedulerError', plugins: Set<string>): void {
+    const pod = qpi.pod;
+    this.queue.addUnschedulableIfNotPresent(qpi, { unschedulablePlugins: plugins });
+    this.event(pod, 'Warning', 'FailedScheduling', message);
+    if (this.updateConditions) {
+      const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: formatTime(this.clock.now()) };
+      const current = pod.pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+      if (current?.status === 'False' && current.reason === reason && current.message === message) return;
+      this.track(
+        this.api
+          .patch('pods', pod.namespace, pod.name, 'application/strategic-merge-patch+json', { status: { conditions: [condition] } }, { subresource: 'status' })
+          .catch(() => undefined),
+      );
+    }
+  }
+
+  private event(pod: PodInfo, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (!this.recordEvents) return;
+    const now = formatTime(this.clock.now());
+    this.track(
+      this.api
+        .create('events', {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: `${pod.name}.`, namespace: pod.namespace },
+          involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid },
+          reason,
+          message,
+          type,
+          source: { component: this.schedulerNameOf(pod) },
+          reportingComponent: this.schedulerNameOf(pod),
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        })
+        .catch(() => undefined),
+    );
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  // ---- driving it ----------------------------------------------------------------------------------------
+
+  /** Waits until every binding, event and status update started so far has finished. */
+  async waitForIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * Schedules until no pod is ready (active queue empty) and all bindings have landed. Pods backing off or
+   * unschedulable stay queued: the caller moves time (flushQueues) to retry them.
+   */
+  async runUntilIdle(): Promise<number> {
+    let cycles = 0;
+    for (;;) {
+      let progressed = false;
+      while (this.scheduleOne()) {
+        progressed = true;
+        cycles++;
+        // Let bindings and informer deliveries run now and then, as the bind goroutines would.
+        if (cycles % 256 === 0) await new Promise((r) => setImmediate(r));
+      }
+      await this.waitForIdle();
+      if (!progressed) return cycles;
+    }
+  }
+
+  /** Moves pods whose backoff ended, and those unschedulable for too long, back to the active queue. */
+  flushQueues(): void {
+    this.queue.flushBackoffQCompleted();
+    this.queue.flushUnschedulablePodsLeftover();
+  }
+
+  /**
+   * Real time (drydock serve): schedules whenever pods are ready, flushes the backoff queue every second
+   * and unschedulable leftovers every 30 s (scheduling_queue.go Run).
+   */
+  runForever(): void {
+    const every = (ms: number, fn: () => void) => {
+      const tick = () => {
+        if (this.stopped) return;
+        fn();
+        this.timers.push(this.clock.setTimer(ms, tick));
+      };
+      this.timers.push(this.clock.setTimer(ms, tick));
+    };
+    every(1000, () => {
+      this.queue.flushBackoffQCompleted();
+      this.kick();
+    });
+    every(30_000, () => {
+      this.queue.flushUnschedulablePodsLeftover();
+      this.kick();
+    });
+    this.live = true;
+    this.kick();
+  }
+
+  private live = false;
+
+  /** In real-time mode, makes sure a scheduling pass runs soon. */
+  private kick(): void {
+    if (!this.live || this.stopped || this.loopTimer !== undefined) return;
+    this.loopTimer = this.clock.setTimer(0, () => {
+      this.loopTimer = undefined;
+      let n = 0;
+      while (n < 100 && this.scheduleOne()) n++;
+      if (n === 100) this.kick();
+    });
+  }
+
+  /** While set, preemption only reports what it would evict (drydock explain). */
+  private dryRun = false;
+
+  /**
+   * Preemption for an unschedulable explain-mode result, as a dry run: returns the PostFilter statuses
+   * and results, evicting nothing and nominating nothing.
+   */
+  dryRunPostFilter(pod: Pod, schedulerName: string, state: CycleState, result: ScheduleResult & { kind: 'unschedulable' }): { status: Status; result?: unknown }[] {
+    const fw = this.frameworks.get(schedulerName);
+    if (fw === undefined) return [];
+    this.dryRun = true;
+    try {
+      return fw.plugins.postFilter.map((p) => p.postFilter(state, makePodInfo(pod), this.snapshot, { reasonOfNode: result.fitError.reasonOfNode }));
+    } finally {
+      this.dryRun = false;
+    }
+  }
+
+  /** One explain-mode cycle for `pod` against the current cache (drydock explain). */
+  explain(pod: Pod, schedulerName = pod.spec?.schedulerName ?? 'default-scheduler'): { explanation: Explanation; result: ScheduleResult; state: CycleState } {
+    const fw = this.frameworks.get(schedulerName);
+    if (fw === undefined) throw new Error(`no profile for schedulerName ${JSON.stringify(schedulerName)}`);
+    this.snapshot.update(this.cache);
+    const state = new CycleState();
+    const explanation: Explanation = { preFilter: [], nodes: [], selectedNode: null };
+    const result = fw.schedulePod(state, makePodInfo(pod), this.snapshot, explanation);
+    return { explanation, result, state };
+  }
+}
