@@ -107,6 +107,7 @@ export class CycleState {
   /** A copy for preemption's dry runs (plugins' states are cloned if they implement clone()). */
   clone(): CycleState {
     const c = new CycleState();
+    c.skipFilterPlugins = this.skipFilterPlugins;
     for (const [k, v] of this.data) {
       const cloneable = v as { clone?: () => unknown } | undefined;
       c.data.set(k, typeof cloneable?.clone === 'function' ? cloneable.clone() : v);

@@ -73,7 +73,7 @@ export interface SchedulingQueueOptions {
   /** The QueueSort plugin's less (PrioritySort: higher priority first, then earlier timestamp). */
   readonly less: (a: QueuedPodInfo, b: QueuedPodInfo) => boolean;
   /** The profile's PreEnqueue plugins as one function (see preEnqueueChain); a failure gates the pod. */
-  readonly preEnqueue?: (pod: PodInfo) => Status;
+  readonly preEnqueue?: ((pod: PodInfo) => Status) | undefined;
   readonly podInitialBackoffMs?: number;
   readonly podMaxBackoffMs?: number;
   readonly podMaxInUnschedulablePodsDurationMs?: number;

@@ -123,7 +123,8 @@ export class FitError {
       const parts = [...counts].map(([text, n]) => `${n} ${text}`).sort();
       if (parts.length > 0) msg += ` ${parts.join(', ')}.`;
     }
-    if (this.postFilterMessage !== '') msg += ` ${this.postFilterMessage}.`;
+    // Newer FitError.Error appends the PostFilter message as " %v": it ends with its own ".".
+    if (this.postFilterMessage !== '') msg += ` ${this.postFilterMessage}`;
     return msg;
   }
 }

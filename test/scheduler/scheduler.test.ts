@@ -59,9 +59,9 @@ e2e('a pod that fits nowhere gets PodScheduled=False and a FailedScheduling even
   // One node too small, one tainted; the histogram is sorted as strings (FitError.Error, sort.Strings).
   // Neither node can be helped by preemption: 2 cpu > 1 cpu allocatable is UnschedulableAndUnresolvable
   // (fit.go, PR #131345), and so is an untolerated taint. Preemption's own message is a FitError ending in
-  // ".", to which the outer FitError adds its separator's "." — the ".." real kube-scheduler events show.
+  // "."; the outer FitError appends it as " %v" (older releases added another ".", hence ".." in old events).
   const expected =
-    '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..';
+    '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.';
   assert.equal([cond?.status, cond?.reason, cond?.message], ['False', 'Unschedulable', expected]);
   const events = (await api.list<Json>('events')).items.filter((e) => e['reason'] === 'FailedScheduling');
   assert.is(events.length, 1);

@@ -220,7 +220,16 @@ export function formatExplanation(out: ExplainOutput, _e?: Explanation): string 
   else lines.push(`no node fits: ${out.message ?? ''}`);
   if (out.preemption !== null) {
     const p = out.preemption;
-    lines.push(`preemption: ${p.code}${p.nominatedNodeName ? `, nominated node ${p.nominatedNodeName}` : ''}: ${p.message}`);
+    if (p.choice !== null) {
+      const chosen = p.candidates.find((c) => c.node === p.choice!.node);
+      const victims = (chosen?.victims ?? []).map((v) => `${v.pod} (priority ${v.priority})`).join(', ');
+      lines.push(`preemption: would nominate ${p.choice.node} (decided by ${p.choice.decidedBy}), evicting ${victims || 'nothing'}`);
+      for (const d of p.dryRun) {
+        if (d.node !== p.choice.node) lines.push(`  ${d.node}: ${d.outcome}${d.reasons.length > 0 ? `: ${d.reasons.join('; ')}` : ''}`);
+      }
+    } else {
+      lines.push(`preemption: ${p.message}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

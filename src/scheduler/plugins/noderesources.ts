@@ -153,7 +153,7 @@ export function checkKnownFields(obj: Json, known: readonly string[], prefix: st
   }
 }
 
-/** Weights 1..100 (validation.go validateResources); an omitted weight is 1 (v1 defaults). */
+/** Weights 1..100 (validation.go validateResources); an omitted or 0 weight is 1 (v1 defaults). */
 function parseResources(v: unknown, path: string): ResourceSpec[] {
   if (v === undefined || v === null) return [...DEFAULT_RESOURCES];
   const list = arrayAt(v, path);
@@ -163,7 +163,9 @@ function parseResources(v: unknown, path: string): ResourceSpec[] {
     const o = objectAt(item, p);
     checkKnownFields(o, ['name', 'weight'], `${p}.`);
     const name = stringAt(o['name'], `${p}.name`);
-    const weight = o['weight'] === undefined ? 1 : integerAt(o['weight'], `${p}.weight`);
+    // SetDefaults_NodeResourcesFitArgs (config/v1/defaults.go): a weight of 0, or none, becomes 1.
+    const given = o['weight'] === undefined ? 0 : integerAt(o['weight'], `${p}.weight`);
+    const weight = given === 0 ? 1 : given;
     if (weight < 1 || weight > MAX_NODE_SCORE) fail(`${p}.weight`, `must be in the range 1-${MAX_NODE_SCORE}, got ${weight}`);
     return { name, weight };
   });
