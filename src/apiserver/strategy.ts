@@ -294,7 +294,17 @@ const rules: Record<Kind, Rules> = {
     hasStatus: true,
     hasGeneration: false,
     selectableFields: ['status.phase'],
-    defaults: (o) => ({ ...o, spec: { finalizers: ['kubernetes'], ...rec(o['spec']) }, status: { phase: 'Active', ...rec(o['status']) } }),
+    // The API server labels every namespace with its name (NamespaceDefaultLabelName, GA in 1.22), so
+    // namespaceSelector can pick namespaces by name.
+    defaults: (o) => {
+      const m = rec(o['metadata']);
+      return {
+        ...o,
+        metadata: { ...m, labels: { ...rec(m['labels']), 'kubernetes.io/metadata.name': m['name'] } },
+        spec: { finalizers: ['kubernetes'], ...rec(o['spec']) },
+        status: { phase: 'Active', ...rec(o['status']) },
+      };
+    },
   },
   Node: {
     hasStatus: true,

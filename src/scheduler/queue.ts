@@ -540,6 +540,11 @@ export class SchedulingQueue {
   }
 
   /** Pods nominated to this node, in nomination order, as their latest PodInfo. */
+  /** True when any pod is nominated to a node (lets the scheduler skip per-node nominator lookups). */
+  hasNominatedPods(): boolean {
+    return this.nominatedPodToNode.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): PodInfo[] {
     const list = this.nominatedPods.get(nodeName);
     if (list === undefined) return [];

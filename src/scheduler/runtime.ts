@@ -153,7 +153,17 @@ export interface FrameworkOptions {
   readonly rng: Rng;
 }
 
+/** Pods nominated to nodes after preemption (the queue's nominator). */
+export interface Nominator {
+  /** True when some pod is nominated anywhere (lets the node loop skip the per-node lookup). */
+  hasNominatedPods(): boolean;
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[];
+}
+
 export class Framework implements FilterRunner {
+  /** Set by the scheduler: nominated pods count on their node while others are filtered. */
+  nominator: Nominator | undefined;
+
   /** Where the next cycle's node search starts (schedule_one.go nextStartNodeIndex). */
   nextStartNodeIndex = 0;
   private feasible = new Int32Array(0);
@@ -199,6 +209,39 @@ export class Framework implements FilterRunner {
 
   runPreFilterExtensionRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void {
     for (const p of this.plugins.preFilter) if (!state.skipFilterPlugins?.has(p.name)) p.removePod?.(state, pod, other, node, snapshot);
+  }
+
+  /**
+   * RunFilterPluginsWithNominatedPods (framework.go): with pods nominated to this node at the same or a
+   * higher priority, the node must fit the pod both with them (as if their preemption had completed) and,
+   * if any were added, without them (affinity to them must not be what makes it fit).
+   */
+  private filterWithNominatedPods(state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string>): number {
+    const nominated = this.nominator!.nominatedPodsForNode(snapshot.names[r]!).filter(
+      (p) => p.key !== pod.key && p.priority >= pod.priority && snapshot.pods[r]!.every((q) => q.key !== p.key),
+    );
+    const run = (s: CycleState): number => {
+      for (const plugin of this.plugins.filter) {
+        if (this.skipFilter.has(plugin.name)) continue;
+        const id = plugin.filter(s, pod, r, snapshot);
+        if (id !== 0) {
+          rejected.add(plugin.name);
+          return id;
+        }
+      }
+      return 0;
+    };
+    if (nominated.length === 0) return run(state);
+    const withThem = state.clone();
+    const podsBefore = snapshot.pods[r]!;
+    for (const p of nominated) {
+      snapshot.dryRunAddPod(p, r, []);
+      this.runPreFilterExtensionAddPod(withThem, pod, p, r, snapshot);
+    }
+    const first = run(withThem);
+    for (const p of [...nominated].reverse()) snapshot.dryRunRemovePod(p, r, []);
+    snapshot.pods[r] = podsBefore;
+    return first !== 0 ? first : run(state);
   }
 
   // ---- one cycle --------------------------------------------------------------------------------------
@@ -265,12 +308,14 @@ export class Framework implements FilterRunner {
       }
     }
     const filters = this.plugins.filter;
+    const nominations = this.nominator?.hasNominatedPods() === true;
     const start = explain ? 0 : this.nextStartNodeIndex % numAll;
     for (let i = 0; i < numAll && feasibleCount < toFind; i++) {
       const r = snapshot.order[(start + i) % numAll]!;
       processed++;
       let failed = 0;
       if (allowed !== undefined && !allowed.has(snapshot.names[r]!)) failed = excludedId;
+      else if (nominations) failed = this.filterWithNominatedPods(state, pod, r, snapshot, unschedulablePlugins);
       else {
         for (let f = 0; f < filters.length; f++) {
           const plugin = filters[f]!;

@@ -7,12 +7,14 @@ import type { ApiServer } from '../apiserver/apiserver.js';
 import type { Informer, SharedInformerFactory } from '../apiserver/informer.js';
 import { formatTime } from '../apiserver/meta.js';
 import type { Json } from '../apiserver/strategy.js';
-import type { Node, Pod } from '../api/index.js';
+import type { LabelSelector, Labels, Node, Pod, Service } from '../api/index.js';
 import type { Clock, Timer } from '../util/clock.js';
 import type { Rng } from '../util/rng.js';
 import { ActionType, Code, CycleState, type ClusterAccess, type ClusterEvent, type QueuedPodInfo, type Status } from './framework.js';
 import { makePodInfo, type PodInfo } from './podinfo.js';
 import { isPreemptionResult } from './plugins/defaultpreemption.js';
+import { InterPodAffinity } from './plugins/interpodaffinity.js';
+import { defaultSelectorFromWorkloads, PodTopologySpread } from './plugins/podtopologyspread.js';
 import { chosenDevices } from './plugins/gpudevices.js';
 import type { SchedulingQueue } from './queue.js';
 import { Framework, type Explanation, type ScheduleResult } from './runtime.js';
@@ -95,6 +97,10 @@ export class Scheduler {
     this.frameworks = options.frameworks;
     this.recordEvents = options.recordEvents ?? true;
     this.updateConditions = options.updatePodConditions ?? true;
+    for (const fw of this.frameworks.values()) {
+      fw.nominator = { hasNominatedPods: () => this.queue.hasNominatedPods(), nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n) };
+    }
+    this.wireWorkloadListers(options.informers);
     this.pods = options.informers.informer<Pod>('pods');
     this.nodes = options.informers.informer<Node>('nodes');
     this.pdbs = options.informers.informer<Json>('poddisruptionbudgets');
@@ -118,6 +124,45 @@ export class Scheduler {
     this.pdbs.addEventHandler({
       onAdd: (p) => this.moveAll({ resource: 'PodDisruptionBudget', actions: ActionType.Add }, undefined, p),
     });
+  }
+
+  private readonly listers: Informer<Json>[] = [];
+
+  /**
+   * PodTopologySpread's default constraints select a pod's siblings through its Services and controller
+   * (helper.DefaultSelector), and InterPodAffinity's namespaceSelector reads namespace labels: both come
+   * from informers here, so they follow the cluster as it changes.
+   */
+  private wireWorkloadListers(informers: SharedInformerFactory): void {
+    const services = informers.informer<Json>('services');
+    const replicaSets = informers.informer<Json>('replicasets');
+    const namespaces = informers.informer<Json>('namespaces');
+    this.listers.push(services, replicaSets, namespaces);
+    const selectorOf = (o: Json | undefined) => ((o?.['spec'] as Json | undefined)?.['selector'] as LabelSelector | undefined);
+    for (const fw of this.frameworks.values()) {
+      for (const plugin of fw.allPlugins()) {
+        if (plugin instanceof PodTopologySpread) {
+          plugin.setDefaultSelectorSource((pod) =>
+            defaultSelectorFromWorkloads(pod, {
+              services: (ns) => services.byIndex('namespace', ns) as unknown as Service[],
+              controllerSelector: (ns, kind, name) => (kind === 'ReplicaSet' ? selectorOf(replicaSets.get(ns, name)) : undefined),
+            }),
+          );
+        }
+        if (plugin instanceof InterPodAffinity) {
+          // Setting the function again tells the plugin that namespace labels changed (its counters key on it).
+          const refresh = () => plugin.setNamespaceLabels((ns) => ((namespaces.get(undefined, ns)?.['metadata'] as Json | undefined)?.['labels'] as Labels | undefined));
+          refresh();
+          namespaces.addEventHandler({
+            onAdd: refresh,
+            onDelete: refresh,
+            onUpdate: (o, n) => {
+              if (JSON.stringify((o['metadata'] as Json)['labels']) !== JSON.stringify((n['metadata'] as Json)['labels'])) refresh();
+            },
+          });
+        }
+      }
+    }
   }
 
   /** What preemption and binding plugins reach the cluster through. */
@@ -162,6 +207,7 @@ export class Scheduler {
 
   /** Starts the informers; resolves when the caches are filled and pending pods are queued. */
   async start(): Promise<void> {
+    for (const lister of this.listers) await lister.start();
     await this.nodes.start();
     await this.pdbs.start();
     await this.pods.start();

@@ -175,14 +175,33 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+e2e(serveSuite, 'the scheduler runs live: a pod created over HTTP is bound to the node that fits, with a Scheduled event', async (scope) => {
+  const s = await serve(scope, []);
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { capacity: { cpu: '4', memory: '8Gi', pods: '110' } } };
+  const made = await request(`${s.url}/api/v1/nodes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(node) });
+  assert.is(made.status, 201);
+  assert.is((await createPod(s.url, 'web')).status, 201);
+  let nodeName: string | undefined;
+  await waitFor('the pod to be bound', async () => {
+    const res = await fetch(`${s.url}/api/v1/namespaces/default/pods/web`, { signal: AbortSignal.timeout(2_000) });
+    nodeName = ((await res.json()) as { spec?: { nodeName?: string } }).spec?.nodeName;
+    return nodeName !== undefined;
+  }, 5_000);
+  assert.is(nodeName, 'n1');
+  const events = (await (await fetch(`${s.url}/api/v1/namespaces/default/events`, { signal: AbortSignal.timeout(2_000) })).json()) as { items: { reason: string; message: string }[] };
+  assert.ok(events.items.some((e) => e.reason === 'Scheduled' && e.message === 'Successfully assigned default/web to n1'));
+});
+
+// The durability tests run the API server alone (--no-scheduler): with the scheduler, pods gain a
+// PodScheduled condition after their create, which moves their resourceVersion.
 e2e(serveSuite, '--data-dir: an object survives SIGTERM and restart with the same uid and resourceVersion', async (scope) => {
   const data = join(tempDir(scope), 'data'); // does not exist yet: serve creates it
-  const first = await serve(scope, ['--data-dir', data]);
+  const first = await serve(scope, ['--data-dir', data, '--no-scheduler']);
   const created = await createPod(first.url, 'web');
   assert.is(created.status, 201);
   assert.equal((await stop(first, 'SIGTERM')).code, 0);
 
-  const second = await serve(scope, ['--data-dir', data]);
+  const second = await serve(scope, ['--data-dir', data, '--no-scheduler']);
   const got = await request(`${second.url}/api/v1/namespaces/default/pods/web`);
   assert.is(got.status, 200);
   assert.equal([got.body.metadata?.uid, got.body.metadata?.resourceVersion], [created.body.metadata?.uid, created.body.metadata?.resourceVersion]);
@@ -193,7 +212,7 @@ e2e(serveSuite, '--data-dir: an object survives SIGTERM and restart with the sam
 
 e2e(serveSuite, '--data-dir: every create answered 201 survives SIGKILL (20 pods)', async (scope) => {
   const data = join(tempDir(scope), 'data');
-  const first = await serve(scope, ['--data-dir', data]);
+  const first = await serve(scope, ['--data-dir', data, '--no-scheduler']);
   const versions = new Map<string, string>();
   for (let i = 0; i < 20; i++) {
     const name = `p${String(i).padStart(2, '0')}`;
@@ -205,7 +224,7 @@ e2e(serveSuite, '--data-dir: every create answered 201 survives SIGKILL (20 pods
   assert.is(killed.signal, 'SIGKILL');
 
   // The dead process left its LOCK behind; the next server takes it over (wal.ts lockDir).
-  const second = await serve(scope, ['--data-dir', data]);
+  const second = await serve(scope, ['--data-dir', data, '--no-scheduler']);
   const list = await request(`${second.url}/api/v1/namespaces/default/pods`);
   assert.is(list.status, 200);
   assert.equal(new Map(list.body.items!.map((p) => [p.metadata.name, p.metadata.resourceVersion])), versions);
@@ -213,7 +232,7 @@ e2e(serveSuite, '--data-dir: every create answered 201 survives SIGKILL (20 pods
 
 e2e(serveSuite, '--data-dir in use by a running server: the second one exits 1 naming the holder', async (scope) => {
   const data = join(tempDir(scope), 'data');
-  const first = await serve(scope, ['--data-dir', data]);
+  const first = await serve(scope, ['--data-dir', data, '--no-scheduler']);
   const second = await refused(scope, ['--port', '0', '--data-dir', data]);
   assert.is(second.code, 1);
   assert.match(oneLine(second.stderr), `is in use by process ${first.child.proc.pid!}`);

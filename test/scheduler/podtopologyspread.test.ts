@@ -517,12 +517,13 @@ filter('AddPod / RemovePod update a clone of the state (preemption dry runs); th
   pl.addPod(other, p, makePodInfo(pod('ns-pod', 'node-x', { foo: '' }, 'ns1')), x, snapshot);
   pl.addPod(other, p, makePodInfo(pod('bar-pod', 'node-x', { bar: '' })), x, snapshot);
   assert.is(pl.filter(other, p, x), 0);
-  // Raising the minimum: removing the only pods of the minimum domain keeps min exact (0 stays 0 at x).
+  // The global minimum stays exact: adding to the only minimum domain raises it (recomputed) ...
   const min = state.clone();
-  pl.addPod(min, p, makePodInfo(pod('n1', 'node-x')), x, snapshot); // 2/1/1/3: min 1
-  assert.is(pl.filter(min, p, b), 0); // b: 1+1−1 = 1
-  pl.addPod(min, p, makePodInfo(pod('n2', 'node-b')), b, snapshot); // 2/2/1/3: min 1
-  assert.is(pl.filter(min, p, a), 0); // a: 2+1−1 = 2 > 1? no: 2 > 1 → fails
+  pl.addPod(min, p, makePodInfo(pod('n1', 'node-x')), x, snapshot); // 2/1/1/3: min 0 → 1
+  assert.is(pl.filter(min, p, b), 0); // b: 1+1−1 = 1 ≤ 1 (with a stale min 0 it would be 2)
+  // ... and removing below it lowers it.
+  pl.removePod(min, p, makePodInfo(pod('p-b1', 'node-b')), b, snapshot); // 2/0/1/3: min 0
+  assert.is.not(pl.filter(min, p, x), 0); // x: 1+1−0 = 2 > 1
 });
 
 filter.run();
@@ -715,8 +716,8 @@ function referenceFilter(p: RefIncoming, nodes: RefNode[], pods: RefPod[]): Reco
         if (c.sel.kind !== 'empty') for (const q of pods) if (q.node === m.name && q.namespace === p.namespace && selMatches(c.sel, q.labels)) n++;
         counts.set(v, n);
       }
-      let min = counts.size < c.minDomains ? 0 : Math.min(2147483647, ...counts.values());
-      if (counts.size === 0 && c.minDomains <= 0) min = 2147483647;
+      // minMatchNum: the global minimum over eligible domains, 0 while there are fewer than minDomains.
+      const min = counts.size < c.minDomains ? 0 : Math.min(...counts.values());
       const matchNum = counts.get(node.labels[c.key]!) ?? 0;
       const self = selMatches(c.sel, p.labels) ? 1 : 0;
       if (matchNum + self - min > c.maxSkew) {
@@ -760,6 +761,7 @@ const clusterArb = fc.record({
     tolerates: fc.boolean(),
   }),
   ops: fc.array(opArb, { maxLength: 8 }),
+  dryAdd: podArb,
 });
 
 function buildNode(i: number, n: { zone: number; rack: string | undefined; tainted: boolean }): { node: Node; ref: RefNode } {
@@ -837,10 +839,12 @@ property('random clusters (≤ 8 nodes, 3 zones, ≤ 20 pods): Filter = referenc
           const dry = state.clone();
           pl.removePod(dry, incomingInfo, makePodInfo(toPod(victim)), snapshot.rowOf(victim.node), snapshot);
           const without = refPods.slice(1);
-          const want = referenceFilter(c.incoming, refNodes, without);
-          const got: Record<string, string> = {};
-          for (const n of names) got[n] = codeNames[reasonOf(pl.filter(dry, incomingInfo, snapshot.rowOf(n))).code];
-          assert.equal(got, want);
+          const codes = () => Object.fromEntries(names.map((n) => [n, codeNames[reasonOf(pl.filter(dry, incomingInfo, snapshot.rowOf(n))).code]]));
+          assert.equal(codes(), referenceFilter(c.incoming, refNodes, without));
+          // ... then add a pod (it may create a domain's first count or raise the minimum).
+          const added = placedPod('dry-added', c.dryAdd, built.length);
+          pl.addPod(dry, incomingInfo, makePodInfo(toPod(added)), snapshot.rowOf(added.node), snapshot);
+          assert.equal(codes(), referenceFilter(c.incoming, refNodes, [...without, added]));
         }
       }
     }),

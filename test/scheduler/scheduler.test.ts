@@ -106,6 +106,28 @@ e2e('preemption: a high-priority pod evicts the low-priority one and takes its p
   assert.is(scheduler.metrics.preemptions, 1);
 });
 
+e2e('space freed by preemption is held for the nominated pod: a lower-priority newcomer may not take it', async () => {
+  const { api, scheduler, clock } = await cluster();
+  await api.create('priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
+  await api.create('nodes', makeNode('n1').capacity({ cpu: '2', memory: '4Gi' }).obj());
+  await api.create('pods', podBody(makePod('low').req({ cpu: '1500m' })));
+  await scheduler.runUntilIdle();
+  await api.create('pods', podBody(makePod('high').req({ cpu: '1500m' }).spec({ priorityClassName: 'high' })));
+  await scheduler.runUntilIdle();
+  assert.is((await api.get<Pod>('pods', 'default', 'high')).status?.nominatedNodeName, 'n1');
+  await api.delete('pods', 'default', 'low', { gracePeriodSeconds: 0 });
+  // The victim is gone: n1 has 2 cpu free. A priority-0 pod of 1500m arrives first. With the nominated
+  // 1500m counted on n1 (RunFilterPluginsWithNominatedPods), 1500m + 1500m > 2000m: it must wait.
+  await api.create('pods', podBody(makePod('newcomer').req({ cpu: '1500m' })));
+  await scheduler.runUntilIdle();
+  assert.is(await nodeOf(api, 'newcomer'), undefined);
+  clock.advance(2000);
+  scheduler.flushQueues();
+  await scheduler.runUntilIdle();
+  assert.is(await nodeOf(api, 'high'), 'n1');
+  assert.is(await nodeOf(api, 'newcomer'), undefined);
+});
+
 e2e('GPU shares: the chosen device is recorded on the bound pod; two 600-milli shares need two devices', async () => {
   const { api, scheduler } = await cluster();
   await api.create('nodes', makeNode('g').capacity({ cpu: '16', memory: '64Gi', 'nvidia.com/gpu': '2' }).label('drydock.io/gpu-model', 'A100').obj());

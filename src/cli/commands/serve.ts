@@ -8,6 +8,9 @@ import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apise
 import { readTokenFile, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
 import { startHttpServer } from '../../apiserver/http.js';
 import { generateServingCert, type ServingCert } from '../../apiserver/tls.js';
+import { SharedInformerFactory } from '../../apiserver/informer.js';
+import { ConfigError } from '../../scheduler/framework.js';
+import { createScheduler, inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguration } from '../../scheduler/index.js';
 import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
@@ -21,6 +24,8 @@ interface ServeArgs {
   'token-file'?: string;
   'tls-cert-file'?: string;
   'tls-private-key-file'?: string;
+  'scheduler-config'?: string;
+  scheduler: boolean;
   seed?: number;
 }
 
@@ -47,6 +52,7 @@ export function kubeconfigYaml(server: string, token: string | undefined, caPem?
   });
 }
 
+/** Reads a file the user named, or fails with one line naming the flag and the file. */
 function readPem(path: string, flag: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -67,7 +73,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('token-file', { type: 'string', describe: 'Require bearer tokens from FILE (token,user,uid[,"groups"] per line); implies HTTPS' })
       .option('tls-cert-file', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (default with --token-file: a generated self-signed one)' })
       .option('tls-private-key-file', { type: 'string', describe: 'The PEM private key for --tls-cert-file' })
-      .option('seed', { type: 'number', describe: 'Seed for generated names and UIDs (default: random)' })
+      .option('scheduler', { type: 'boolean', default: true, describe: 'Run the scheduler (--no-scheduler: the API server alone)' })
+      .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
+      .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
           const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
@@ -91,9 +99,27 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     } else if (authenticator !== undefined) {
       tls = await generateServingCert(args.host);
     }
+    let schedulerConfig: SchedulerConfiguration | undefined;
+    if (args['scheduler-config'] !== undefined) {
+      try {
+        schedulerConfig = parseSchedulerConfiguration(readPem(args['scheduler-config'], '--scheduler-config'), args['scheduler-config'], inTreeRegistry);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UserInputError(err.message);
+        throw err;
+      }
+    }
+    const seed = args.seed ?? randomInt(2 ** 31);
     const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
-    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(args.seed ?? randomInt(2 ** 31)), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS });
+    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS });
     await api.bootstrap();
+    // The scheduler watches through the same API server, in real time, as kube-scheduler would.
+    const scheduler = args.scheduler
+      ? createScheduler({ api, informers: new SharedInformerFactory(api), clock: systemClock, rng: seededRng(seed + 1), ...(schedulerConfig !== undefined ? { config: schedulerConfig } : {}) })
+      : undefined;
+    if (scheduler !== undefined) {
+      await scheduler.start();
+      scheduler.runForever();
+    }
     const running = await startHttpServer({
       api,
       host: args.host,
@@ -115,6 +141,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       process.once('SIGTERM', stop);
     });
     await running.close();
+    scheduler?.stop();
     api.close();
     await store.close();
     process.stdout.write('drydock API server stopped\n');

@@ -159,12 +159,8 @@ function compileTerm(holder: Pod, term: PodAffinityTerm, path: string): Affinity
 }
 
 /** The kinds of terms an existing pod can hold; the registry keeps one map per kind. */
-const enum Kind {
-  RequiredAntiAffinity = 0,
-  RequiredAffinity = 1,
-  PreferredAffinity = 2,
-  PreferredAntiAffinity = 3,
-}
+const Kind = { RequiredAntiAffinity: 0, RequiredAffinity: 1, PreferredAffinity: 2, PreferredAntiAffinity: 3 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
 
 /** framework.PodInfo's affinity part, compiled once per PodInfo. */
 interface AffinityInfo {
@@ -220,10 +216,10 @@ function compileAffinity(pod: Pod): AffinityInfo {
     const ids: string[] = [];
     const seen = new Map<string, number>();
     const add = (kind: Kind, weight: number, t: AffinityTerm) => {
-      const base = `${kind}|${weight}|${t.canon}`;
-      const n = seen.get(base) ?? 0;
-      seen.set(base, n + 1);
-      ids.push(`${base}#${n}`);
+      const key = `${kind}|${weight}|${t.canon}`;
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      ids.push(`${key}#${n}`);
     };
     for (const t of info.requiredAntiAffinity) add(Kind.RequiredAntiAffinity, 0, t);
     for (const t of info.requiredAffinity) add(Kind.RequiredAffinity, 0, t);
