@@ -66,6 +66,8 @@ export function labelValueProblem(value: string): string | undefined {
 }
 
 const INT64_MIN = -(1n << 63n);
+/** An integer of at most 15 digits: exactly representable as a double. */
+const SHORT_INT = /^[+-]?[0-9]{1,15}$/;
 const INT64_MAX = (1n << 63n) - 1n;
 
 /** strconv.ParseInt(s, 10, 64): optional sign, decimal digits, within int64; undefined otherwise. */
@@ -145,9 +147,17 @@ function compileRequirement(req: LabelRequirement): LabelMatcher {
       const operand = values.length === 1 ? parseInt64(values[0] ?? '') : undefined;
       if (operand === undefined) return matchNothing;
       const greater = req.operator === 'Gt';
+      // Up to 15 digits a label value is exact as a double: compare numbers without allocating a BigInt
+      // (this runs once per node in the scheduler's node loop); longer values take the exact int64 path.
+      const safe = operand >= -(10n ** 15n) && operand <= 10n ** 15n;
+      const operandNumber = Number(operand);
       return (labels) => {
         const v = labels?.[key];
         if (typeof v !== 'string') return false;
+        if (safe && SHORT_INT.test(v)) {
+          const x = Number(v);
+          return greater ? x > operandNumber : x < operandNumber;
+        }
         // A label value that is not an int64 does not match (selector.go logs and returns false).
         const n = parseInt64(v);
         return n !== undefined && (greater ? n > operand : n < operand);

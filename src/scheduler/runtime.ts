@@ -307,7 +307,8 @@ export class Framework implements FilterRunner {
         return { kind: 'scheduled', row: r, nodeName: nominated, evaluatedNodes: 1, feasibleNodes: 1 };
       }
     }
-    const filters = this.plugins.filter;
+    // The filters this cycle runs (PreFilter may have skipped some), resolved once, not per node.
+    const filters = this.plugins.filter.filter((f) => !this.skipFilter.has(f.name));
     const nominations = this.nominator?.hasNominatedPods() === true;
     const start = explain ? 0 : this.nextStartNodeIndex % numAll;
     for (let i = 0; i < numAll && feasibleCount < toFind; i++) {
@@ -319,7 +320,6 @@ export class Framework implements FilterRunner {
       else {
         for (let f = 0; f < filters.length; f++) {
           const plugin = filters[f]!;
-          if (this.skipFilter.has(plugin.name)) continue;
           const id = plugin.filter(state, pod, r, snapshot);
           if (id !== 0) {
             failed = id;

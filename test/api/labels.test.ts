@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import {
   SelectorError,
+  compileRequirements,
   compileLabelSelector,
   compileLabelSelectorString,
   compileLabelSet,
@@ -190,6 +192,21 @@ test('compileLabelSet: pod.spec.nodeSelector / SelectorFromSet semantics (upstre
   assert.not.ok(compileLabelSet({ foo: 'bar', baz: 'other' })(labels));
   assert.not.ok(compileLabelSet({ foo: 'bar' })(undefined));
   assert.not.ok(compileLabelSet({ zone: '' })(labels)); // "" requires the key to be present
+});
+
+test('Gt/Lt: the double fast path agrees with exact int64 comparison for every label value', () => {
+  const digits = fc.stringMatching(/^[+-]?[0-9]{1,20}$/);
+  fc.assert(
+    fc.property(digits, digits, fc.boolean(), (label, operand, gt) => {
+      const op = BigInt(operand);
+      if (op < -(1n << 63n) || op >= 1n << 63n) return; // not a valid operand: matches nothing
+      const match = compileRequirements([{ key: 'k', operator: gt ? 'Gt' : 'Lt', values: [operand] }]);
+      const v = BigInt(label);
+      const inRange = v >= -(1n << 63n) && v < 1n << 63n;
+      assert.is(match({ k: label }), inRange && (gt ? v > op : v < op), `${label} ${gt ? '>' : '<'} ${operand}`);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test.run();
