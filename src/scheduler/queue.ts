@@ -539,12 +539,12 @@ export class SchedulingQueue {
     this.nominatedInfo.delete(key);
   }
 
-  /** Pods nominated to this node, in nomination order, as their latest PodInfo. */
   /** True when any pod is nominated to a node (lets the scheduler skip per-node nominator lookups). */
   hasNominatedPods(): boolean {
     return this.nominatedPodToNode.size > 0;
   }
 
+  /** Pods nominated to this node, in nomination order, as their latest PodInfo. */
   nominatedPodsForNode(nodeName: string): PodInfo[] {
     const list = this.nominatedPods.get(nodeName);
     if (list === undefined) return [];
@@ -622,7 +622,13 @@ export class SchedulingQueue {
   }
 
   /** movePodsToActiveOrBackoffQueue: `list` are entries in unschedulablePods. */
-  private movePodsToActiveOrBackoffQueue(list: readonly Entry[], event: ClusterEvent, oldObj: Json | undefined, newObj: Json | undefined, target: string | undefined): void {
+  private movePodsToActiveOrBackoffQueue(
+    list: readonly Entry[],
+    event: ClusterEvent,
+    oldObj: Json | undefined,
+    newObj: Json | undefined,
+    target: string | undefined,
+  ): void {
     if (!this.isEventOfInterest(event)) return;
     for (const e of list) {
       // Scheduling-gated pods never become schedulable through cluster events, only through their own

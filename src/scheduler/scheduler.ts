@@ -329,22 +329,31 @@ export class Scheduler {
       this.fail(qpi, permit.reasons.join(', '), 'SchedulerError', new Set([permit.plugin ?? '']));
       return;
     }
-    this.queue.done(pod.key);
     this.track(this.bind(fw, state, qpi, nodeName));
   }
 
+  /**
+   * The binding cycle. The pod stays "in flight" in the queue until it ends, so events that arrive meanwhile
+   * still count for it (upstream calls Done after binding).
+   */
   private async bind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string): Promise<void> {
     const pod = qpi.pod;
-    const failed: Status | undefined = (await fw.runPreBindPlugins(state, pod, nodeName)) ?? (await fw.runBindPlugins(state, pod, nodeName));
-    if (failed !== undefined) {
-      this.metrics.bindErrors++;
-      this.forget(fw, state, pod, nodeName);
-      this.fail(qpi, `Binding rejected: ${failed.reasons.join(', ')}`, 'SchedulerError', new Set());
-      return;
+    try {
+      const failed: Status | undefined = (await fw.runPreBindPlugins(state, pod, nodeName)) ?? (await fw.runBindPlugins(state, pod, nodeName));
+      if (failed !== undefined) {
+        this.metrics.bindErrors++;
+        this.forget(fw, state, pod, nodeName);
+        // A pod deleted while it was being bound is not requeued (handleSchedulingFailure checks the informer).
+        if (this.pods.get(pod.namespace, pod.name)?.metadata?.uid !== pod.uid) return;
+        this.fail(qpi, `Binding rejected: ${failed.reasons.join(', ')}`, 'SchedulerError', new Set());
+        return;
+      }
+      this.metrics.scheduled++;
+      fw.runPostBindPlugins(state, pod, nodeName);
+      this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.namespace}/${pod.name} to ${nodeName}`);
+    } finally {
+      this.queue.done(pod.key);
     }
-    this.metrics.scheduled++;
-    fw.runPostBindPlugins(state, pod, nodeName);
-    this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.namespace}/${pod.name} to ${nodeName}`);
   }
 
   private forget(fw: Framework, state: CycleState, pod: PodInfo, nodeName: string): void {
