@@ -469,6 +469,17 @@ export class Scheduler {
     }
   }
 
+  /** When the next pod's backoff ends (ms on the clock), if any pod is backing off: a simulator's next stop. */
+  nextWakeup(): number | undefined {
+    return this.queue.nextWakeup();
+  }
+
+  /** Pods waiting in the queue: active, backing off, unschedulable. */
+  pendingCounts(): { active: number; backoff: number; unschedulable: number } {
+    const p = this.queue.pendingPods();
+    return { active: p.active.length, backoff: p.backoff.length, unschedulable: p.unschedulable.length };
+  }
+
   /** Moves pods whose backoff ended, and those unschedulable for too long, back to the active queue. */
   flushQueues(): void {
     this.queue.flushBackoffQCompleted();

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { benchCommand } from './bench.js';
 import { explainCommand } from './explain.js';
 import { serveCommand } from './serve.js';
 
@@ -6,4 +7,5 @@ import { serveCommand } from './serve.js';
 export const commands: CommandModule<object, never>[] = [
   serveCommand as unknown as CommandModule<object, never>,
   explainCommand as unknown as CommandModule<object, never>,
+  benchCommand as unknown as CommandModule<object, never>,
 ];

@@ -1,0 +1,99 @@
+// drydock bench: scheduling throughput on kube-scheduler's own workload shapes (scheduler_perf), through
+// the full control plane, next to kube-scheduler's thresholds.
+import { execFile } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { CASES, findCase } from '../../bench/cases.js';
+import type { CaseResult } from '../../bench/runner.js';
+import { UserInputError } from '../errors.js';
+
+interface BenchArgs {
+  case?: string[];
+  nodes?: number;
+  pods?: number;
+  'scheduler-only': boolean;
+  json?: string;
+  runs: number;
+  seed: number;
+}
+
+const WORKER = fileURLToPath(new URL('../../bench/worker.js', import.meta.url));
+
+function runWorker(job: object): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--max-old-space-size=16384', WORKER, JSON.stringify(job)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${JSON.stringify(job)}: ${stderr.trim().split('\n').pop() ?? err.message}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult);
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export function formatTable(rows: readonly CaseResult[]): string {
+  const head = ['case', 'nodes', 'pods', 'pods/s', 'kube threshold', 'ratio', 'peak RSS'];
+  const body = rows.map((r) => [
+    r.case + (r.schedulerOnly ? ' (scheduler only)' : ''),
+    String(r.nodes),
+    String(r.measuredPods),
+    r.podsPerSecond.toFixed(0),
+    String(r.threshold),
+    `${r.ratio.toFixed(1)}x`,
+    `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), ...body.map(line)].join('\n') + '\n';
+}
+
+export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly string[] }): Promise<CaseResult[]> {
+  const names = args.case ?? CASES.map((c) => c.name);
+  for (const n of names) if (findCase(n) === undefined) throw new UserInputError(`--case ${n}: unknown case (expected one of ${CASES.map((c) => c.name).join(', ')})`);
+  const results: CaseResult[] = [];
+  for (const name of names) {
+    const job = { case: name, ...(args.nodes !== undefined ? { nodes: args.nodes } : {}), ...(args.pods !== undefined ? { pods: args.pods } : {}), seed: args.seed };
+    for (const schedulerOnly of args['scheduler-only'] ? [false, true] : [false]) {
+      const runs: CaseResult[] = [];
+      for (let i = 0; i < args.runs; i++) runs.push(await runWorker({ ...job, schedulerOnly }));
+      // The median run by throughput; peak memory is the largest seen.
+      const mid = median(runs.map((r) => r.podsPerSecond));
+      const pick = runs.find((r) => r.podsPerSecond === mid)!;
+      const result = { ...pick, peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)) };
+      results.push(result);
+      process.stdout.write(`${result.case}${schedulerOnly ? ' (scheduler only)' : ''}: ${result.podsPerSecond.toFixed(0)} pods/s (${result.ratio.toFixed(1)}x kube-scheduler's ${result.threshold})\n`);
+    }
+  }
+  return results;
+}
+
+export function writeJson(file: string, results: readonly CaseResult[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ node: process.version, cpus: 1, results }, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench',
+  describe: "Benchmark scheduling throughput on kube-scheduler's scheduler_perf workloads",
+  builder: (y: Argv) =>
+    y
+      .option('case', { type: 'string', array: true, describe: `Cases to run (default all): ${CASES.map((c) => c.name).join(', ')}` })
+      .option('nodes', { type: 'number', describe: 'Override the node count (init pods scale with it)' })
+      .option('pods', { type: 'number', describe: 'Override the measured pod count' })
+      .option('scheduler-only', { type: 'boolean', default: false, describe: 'Also measure with the pods already queued' })
+      .option('runs', { type: 'number', default: 1, describe: 'Runs per case; the median is reported' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed (same seed, same placements)' })
+      .option('json', { type: 'string', describe: 'Write the results as JSON to FILE' }) as unknown as Argv<BenchArgs>,
+  handler: async (args: ArgumentsCamelCase<BenchArgs>) => {
+    if (!Number.isInteger(args.runs) || args.runs < 1) throw new UserInputError(`--runs: ${String(args.runs)} is not a positive integer`);
+    const results = await bench(args);
+    process.stdout.write('\n' + formatTable(results));
+    if (args.json !== undefined) writeJson(args.json, results);
+  },
+};
