@@ -82,6 +82,12 @@ export interface ApiServerOptions {
   readonly bookmarkIntervalMs?: number;
   /** Compact the store every interval to the revision of the previous tick (kube-apiserver: 5 min; 0 = never). */
   readonly compactionIntervalMs?: number;
+  /**
+   * 'controller' (as kube-apiserver): deleting a namespace marks it Terminating and a namespace controller
+   * empties it and removes its `kubernetes` finalizer. 'immediate' (default): the API server deletes the
+   * namespace's objects at once, for uses that run no namespace controller (explain, benchmarks).
+   */
+  readonly namespaceDeletion?: 'controller' | 'immediate';
 }
 
 /** kube-apiserver's defaults (cacher defaultBookmarkFrequency; storagebackend DefaultCompactInterval). */
@@ -180,6 +186,7 @@ export class ApiServer {
   private bookmarkTimer: Timer | undefined;
   private compactionTimer: Timer | undefined;
   private readonly lookups: AdmissionLookups;
+  private readonly namespaceDeletion: 'controller' | 'immediate';
   private closed = false;
 
   constructor(options: ApiServerOptions) {
@@ -187,6 +194,7 @@ export class ApiServer {
     this.clock = options.clock ?? systemClock;
     this.rng = options.rng ?? seededRng(1);
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
+    this.namespaceDeletion = options.namespaceDeletion ?? 'immediate';
     this.lookups = {
       namespace: (name) => this.read('namespaces', undefined, name),
       priorityClasses: async () => (await this.list('priorityclasses')).items,
@@ -550,7 +558,12 @@ export class ApiServer {
       if (jsonEqual(withoutVersion(obj), withoutVersion(old))) return old;
       if (opts.dryRun) return obj;
       const m = meta(obj);
-      const finished = m['deletionTimestamp'] !== undefined && (m['finalizers'] as unknown[] | undefined ?? []).length === 0 && (m['deletionGracePeriodSeconds'] ?? 0) === 0;
+      // A namespace also waits for its spec.finalizers (the namespace controller's "kubernetes").
+      const finished =
+        m['deletionTimestamp'] !== undefined &&
+        ((m['finalizers'] as unknown[] | undefined) ?? []).length === 0 &&
+        (m['deletionGracePeriodSeconds'] ?? 0) === 0 &&
+        (s.kind !== 'Namespace' || specFinalizers(obj).length === 0);
       const txn = await this.store
         .txn({
           compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }],
@@ -622,6 +635,21 @@ export class ApiServer {
       }
       const grace = this.gracePeriod(s, obj, opts);
       const finalizers = (m['finalizers'] as unknown[] | undefined) ?? [];
+      if (s.kind === 'Namespace' && this.namespaceDeletion === 'controller' && specFinalizers(obj).length > 0) {
+        // namespace storage Delete: Terminating, with the spec.finalizers the namespace controller removes.
+        if (m['deletionTimestamp'] !== undefined) return obj as T;
+        const terminating = {
+          ...obj,
+          metadata: { ...m, deletionTimestamp: formatTime(this.clock.now()), deletionGracePeriodSeconds: 0 },
+          status: { ...rec(obj['status']), phase: 'Terminating' },
+        };
+        if (opts.dryRun) return terminating as T;
+        const txn = await this.store
+          .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ put: { key, value: withoutVersion(terminating) } }], failure: [] })
+          .catch((e: unknown) => this.storeError(e));
+        if (txn.succeeded) return withVersion(terminating, txn.header.revision) as T;
+        continue;
+      }
       if (grace > 0 || finalizers.length > 0) {
         // Graceful: mark for deletion; the kubelet (or whoever owns the finalizers) finishes it.
         const existing = m['deletionTimestamp'];
@@ -847,6 +875,11 @@ export class ApiServer {
     };
     this.compactionTimer = this.clock.setTimer(intervalMs, () => void tick());
   }
+}
+
+function specFinalizers(obj: Json): unknown[] {
+  const f = rec(obj['spec'])['finalizers'];
+  return Array.isArray(f) ? f : [];
 }
 
 /** Jobs select their own pods by the job's uid unless told otherwise (batch job strategy PrepareForCreate). */

@@ -1,11 +1,15 @@
 // drydock serve: the API server over HTTP, for kubectl and client libraries.
-import { randomInt } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apiserver.js';
-import { readTokenFile, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
+import { loadOrCreateSigningKey, readTokenFile, SIGNING_KEY_FILE_NAME, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
+import { newEndpointsController } from '../../controllers/endpoints.js';
+import { newNamespaceController } from '../../controllers/namespace.js';
+import { newServiceAccountsController, serviceAccountLookup } from '../../controllers/serviceaccount.js';
 import { startHttpServer } from '../../apiserver/http.js';
 import { generateServingCert, type ServingCert } from '../../apiserver/tls.js';
 import { SharedInformerFactory } from '../../apiserver/informer.js';
@@ -52,6 +56,15 @@ export function kubeconfigYaml(server: string, token: string | undefined, caPem?
   });
 }
 
+function loadKey(path: string, dataDir: string): Buffer {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return loadOrCreateSigningKey(path);
+  } catch (err) {
+    throw new UserInputError(`--data-dir ${dataDir}: cannot read or create the token signing key ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 /** Reads a file the user named, or fails with one line naming the flag and the file. */
 function readPem(path: string, flag: string): string {
   try {
@@ -88,7 +101,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       }) as unknown as Argv<ServeArgs>,
   handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
     let authenticator: Authenticator | undefined;
-    if (args['token-file'] !== undefined) authenticator = tokenAuthenticator(readTokenFile(args['token-file']));
+    if (args['token-file'] !== undefined) {
+      // Service-account tokens are signed with a key kept in the data directory, so they survive a restart.
+      const signingKey = args['data-dir'] !== undefined ? loadKey(join(args['data-dir'], SIGNING_KEY_FILE_NAME), args['data-dir']) : randomBytes(32);
+      authenticator = tokenAuthenticator(readTokenFile(args['token-file']), { signingKey, clock: systemClock });
+    }
     if (!isLoopback(args.host) && authenticator === undefined) {
       throw new UserInputError(`--host ${args.host}: refusing to serve beyond loopback without authentication; pass --token-file FILE, or listen on 127.0.0.1`);
     }
@@ -110,11 +127,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     const seed = args.seed ?? randomInt(2 ** 31);
     const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
-    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS });
+    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller' });
     await api.bootstrap();
+    // kube-controller-manager's controllers that a served cluster needs without nodes of its own.
+    const informers = new SharedInformerFactory(api);
+    const controllers = [
+      newEndpointsController({ api, clock: systemClock, informers }).controller,
+      newServiceAccountsController({ api, clock: systemClock, informers }).controller,
+      newNamespaceController({ api, clock: systemClock, informers }).controller,
+    ];
+    authenticator?.setServiceAccountLookup?.(serviceAccountLookup(informers.informer('serviceaccounts')));
+    await informers.start();
+    for (const c of controllers) c.runForever();
     // The scheduler watches through the same API server, in real time, as kube-scheduler would.
     const scheduler = args.scheduler
-      ? createScheduler({ api, informers: new SharedInformerFactory(api), clock: systemClock, rng: seededRng(seed + 1), ...(schedulerConfig !== undefined ? { config: schedulerConfig } : {}) })
+      ? createScheduler({ api, informers, clock: systemClock, rng: seededRng(seed + 1), ...(schedulerConfig !== undefined ? { config: schedulerConfig } : {}) })
       : undefined;
     if (scheduler !== undefined) {
       await scheduler.start();
@@ -142,6 +169,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
     await running.close();
     scheduler?.stop();
+    for (const c of controllers) c.stop();
+    informers.stop();
     api.close();
     await store.close();
     process.stdout.write('drydock API server stopped\n');
