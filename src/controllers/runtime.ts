@@ -141,10 +141,12 @@ export class Controller {
     this.stats.reconciles++;
     try {
       const result = this.options.reconciler.reconcile(key);
+      // The deadline counts from the decision, not from when its actions finished applying.
+      const requeueAt = result.requeueAfterMs !== undefined ? this.options.clock.now() + result.requeueAfterMs : undefined;
       this.stats.actions += result.actions.length;
       await executeActions(this.options.api, this.options.clock, this.name, result.actions);
       this.queue.forget(key);
-      if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+      if (requeueAt !== undefined) this.queue.addAfter(key, requeueAt - this.options.clock.now());
     } catch (err) {
       this.stats.errors++;
       this.options.onError?.(key, err);

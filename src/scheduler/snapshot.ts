@@ -152,6 +152,33 @@ export class NodeCache extends Columns {
   private readonly orphans = new Map<string, PodInfo>();
   /** Bumped whenever the set of nodes (or a node's zone) changes, so snapshots rebuild their node order. */
   nodeSetGeneration = 0;
+  /** Each assigned pod's position in its row's pods array (rows are edited in place: O(1) add and remove). */
+  private readonly position = new Map<string, number>();
+  /**
+   * Pods added to (+1) or removed from (-1) rows since the snapshot last looked, so it can update its
+   * counters by these deltas instead of recounting whole rows. One snapshot consumes it.
+   */
+  private podChanges: { row: number; info: PodInfo; sign: 1 | -1 }[] = [];
+  private podChangesOverflowed = false;
+  private static readonly MAX_POD_CHANGES = 1 << 20;
+
+  /** Takes the pod changes recorded since the last call; undefined if too many piled up to keep. */
+  drainPodChanges(): { row: number; info: PodInfo; sign: 1 | -1 }[] | undefined {
+    const out = this.podChangesOverflowed ? undefined : this.podChanges;
+    this.podChanges = [];
+    this.podChangesOverflowed = false;
+    return out;
+  }
+
+  private logPodChange(row: number, info: PodInfo, sign: 1 | -1): void {
+    if (this.podChangesOverflowed) return;
+    if (this.podChanges.length >= NodeCache.MAX_POD_CHANGES) {
+      this.podChangesOverflowed = true;
+      this.podChanges = [];
+      return;
+    }
+    this.podChanges.push({ row, info, sign });
+  }
 
   get generationNow(): number {
     return this.gen;
@@ -228,6 +255,7 @@ export class NodeCache extends Columns {
     if (r === undefined) return;
     for (const p of this.pods[r]!) {
       this.placed.delete(p.key);
+      this.position.delete(p.key);
       this.orphans.set(p.key, p);
     }
     this.rowOf.delete(name);
@@ -259,8 +287,11 @@ export class NodeCache extends Columns {
     }
     const held = this.devicesOf(info, devices);
     this.account(r, info, held, 1);
-    this.pods[r] = [...this.pods[r]!, info];
+    const list = this.pods[r] as PodInfo[];
+    this.position.set(info.key, list.length);
+    list.push(info);
     this.placed.set(info.key, { info, row: r, devices: held });
+    this.logPodChange(r, info, 1);
     this.touch(r);
   }
 
@@ -270,7 +301,16 @@ export class NodeCache extends Columns {
     if (p === undefined) return undefined;
     this.placed.delete(key);
     this.account(p.row, p.info, p.devices, -1);
-    this.pods[p.row] = this.pods[p.row]!.filter((x) => x.key !== key);
+    // Swap-remove: the last pod of the row takes the removed one's place.
+    const list = this.pods[p.row] as PodInfo[];
+    const at = this.position.get(key)!;
+    const last = list.pop()!;
+    if (at < list.length) {
+      list[at] = last;
+      this.position.set(last.key, at);
+    }
+    this.position.delete(key);
+    this.logPodChange(p.row, p.info, -1);
     this.touch(p.row);
     return p;
   }
@@ -330,11 +370,15 @@ export class Snapshot extends Columns {
     for (let r = 0; r < cache.rows; r++) {
       if (cache.generation[r]! > this.lastGeneration) changed.push(r);
     }
+    const changes = cache.drainPodChanges();
+    // Rows whose node came, went or was replaced are recounted; elsewhere counters follow the pod deltas.
+    const recount = new Set<number>();
     for (const r of changed) {
       const oldImages = this.present[r] ? this.images[r] : undefined;
       const oldName = this.present[r] ? this.names[r] : undefined;
       this.copyRow(cache, r);
       const newName = this.present[r] ? this.names[r] : undefined;
+      if (oldName !== newName || changes === undefined) recount.add(r);
       if (oldName !== newName) {
         if (oldName !== undefined && this.rowByName.get(oldName) === r) this.rowByName.delete(oldName);
         if (newName !== undefined) this.rowByName.set(newName, r);
@@ -345,7 +389,13 @@ export class Snapshot extends Columns {
         for (const img of newImages?.keys() ?? []) this.imageNodeCounts.set(img, (this.imageNodeCounts.get(img) ?? 0) + 1);
       }
       for (const [key, col] of this.domainCols) col.ids[r] = this.present[r] ? this.domainId(col, this.labels[r]![key]) : -1;
-      for (const c of this.counters.values()) c.perRow[r] = this.present[r] ? countMatching(this.pods[r]!, c.matches) : 0;
+    }
+    for (const r of recount) for (const c of this.counters.values()) c.perRow[r] = this.present[r] ? countMatching(this.pods[r]!, c.matches) : 0;
+    if (changes !== undefined && this.counters.size > 0) {
+      for (const { row, info, sign } of changes) {
+        if (recount.has(row)) continue;
+        for (const c of this.counters.values()) if (c.matches(info)) c.perRow[row]! += sign;
+      }
     }
     this.lastGeneration = cache.generationNow;
     if (cache.nodeSetGeneration !== this.lastNodeSet) {
