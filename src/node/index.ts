@@ -33,3 +33,5 @@ export {
   resolveRuntime,
 } from './runtime.js';
 export type { ContainerRuntime, Isolation, RuntimeRefusal, RuntimeResolution } from './runtime.js';
+export { KubeProxy, ProxyFleet, computeProxyRules, iptablesSave, lookupRules } from './kubeproxy.js';
+export type { KubeProxyConfig, ProxyRules, Rule } from './kubeproxy.js';
