@@ -1,0 +1,453 @@
+// The node-pool autoscaler: Cluster Autoscaler's RunOnce (core/static_autoscaler.go) as a pure decision
+// over observed state, plus a thin loop that observes (informers + CloudProvider), decides, and applies
+// the decisions to the NodeGroups and through the API server.
+//
+// One loop (decide):
+//   1. clusterstate (clusterstate.go updateScaleRequests): a scale-up whose nodes all registered is done
+//      and clears the group's backoff; one still missing nodes after --max-node-provision-time is a failed
+//      scale-up: ScaleUpTimedOut, exponential backoff (5 m doubling to 30 m, reset after 3 h quiet), and the
+//      machines that never registered are forgotten (DecreaseTargetSize — CA does this in fixNodeGroupSize,
+//      one maxNodeProvisionTime after the size mismatch is first seen; drydock does it at the timeout);
+//   2. a cluster snapshot: registered nodes with their pods (expendable and long-terminating pods left out)
+//      and one template node per machine asked for but not registered ("upcoming" nodes);
+//   3. pending pods (PodScheduled=False/Unschedulable) that fit existing or upcoming nodes are placed there
+//      (FilterOutSchedulablePodListProcessor), pods younger than --new-pod-scale-up-delay wait;
+//   4. scale-up (scaleup.ts), unless --max-nodes-total is reached or every pending pod is under 2 s old
+//      (allPodsAreNew: wait one loop for more, and no scale-down this loop);
+//   5. scale-down (scaledown.ts), in cooldown for --scale-down-delay-after-add after a scale-up,
+//      -after-delete after a deletion and -after-failure after a failure (isScaleDownInCooldown);
+//   6. refusals become events when their message changes; the status view is rebuilt.
+import type { Node, Pod, PodDisruptionBudget } from '../../api/index.js';
+import type { ApiServer } from '../../apiserver/apiserver.js';
+import type { Informer, SharedInformerFactory } from '../../apiserver/informer.js';
+import type { CloudProvider } from '../../cloud/provider.js';
+import type { Clock, Timer } from '../../util/clock.js';
+import { seededRng } from '../../util/rng.js';
+import { executeActions, type Action } from '../runtime.js';
+import { coresAndMemory, scaleUp, MAX_TOTAL_NODES_REASON, type ResourceTotals } from './scaleup.js';
+import { scaleDown, isNodeReady, toBeDeletedTaint, TO_BE_DELETED_TAINT } from './scaledown.js';
+import { DEFAULT_AUTOSCALER_SETTINGS, formatGoDuration, type AutoscalerSettings } from './settings.js';
+import { ClusterSimulator, defaultProfileFramework, isLongTerminating, isTerminal, isUnschedulable, podKey, priorityOf, templateCopy } from './simulator.js';
+import { buildStatus } from './status.js';
+import {
+  EMPTY_HISTORY,
+  event,
+  podRef,
+  STATUS_CONFIGMAP,
+  type AutoscalerHistory,
+  type AutoscalerStatus,
+  type BackoffInfo,
+  type Decision,
+  type GroupState,
+  type Observed,
+  type Refusal,
+  type ScaleDownDecision,
+  type ScaleUpDecision,
+  type ScaleUpRequest,
+  type TargetSizeFix,
+} from './types.js';
+
+/** The component name events are reported under. */
+export const AUTOSCALER_COMPONENT = 'cluster-autoscaler';
+/** static_autoscaler.go unschedulablePodTimeBuffer. */
+export const UNSCHEDULABLE_POD_TIME_BUFFER_MS = 2000;
+
+/** utils/backoff exponentialBackoff.Backoff: doubles when the previous backoff has run out, resets after a quiet period. */
+export function registerFailedScaleUp(backoff: ReadonlyMap<string, BackoffInfo>, group: string, now: number, reason: string, settings: AutoscalerSettings): Map<string, BackoffInfo> {
+  const prev = backoff.get(group);
+  let duration = settings.initialNodeGroupBackoffDuration;
+  if (prev !== undefined) {
+    if (prev.backoffUntil < now) {
+      duration = 2 * prev.duration;
+      if (prev.lastFailedExecution + settings.nodeGroupBackoffResetTimeout < now) duration = settings.initialNodeGroupBackoffDuration;
+    } else duration = prev.duration;
+    duration = Math.min(duration, settings.maxNodeGroupBackoffDuration);
+  }
+  const out = new Map(backoff);
+  out.set(group, { duration, backoffUntil: now + duration, lastFailedExecution: now, reason });
+  return out;
+}
+
+function creationTime(pod: Pod): number {
+  const t = pod.metadata?.creationTimestamp;
+  return t === undefined ? 0 : Date.parse(t);
+}
+
+function refusalKey(r: Refusal): string {
+  return `${r.involved.kind}/${r.involved.namespace ?? ''}/${r.involved.name}`;
+}
+
+/** What one scan decides, from observed state only (no I/O; the RNG is seeded from the settings and loop count). */
+export function decide(observed: Observed, now: number, settings: AutoscalerSettings = DEFAULT_AUTOSCALER_SETTINGS, history: AutoscalerHistory = EMPTY_HISTORY): Decision {
+  const rng = seededRng((Math.imul(settings.randomSeed, 0x9e3779b1) ^ history.loops) >>> 0);
+  const events: Action[] = [];
+  const refusals: Refusal[] = [];
+  const registered = new Map<string, number>();
+  for (const n of observed.nodes) {
+    const g = observed.groupOfNode.get(n.metadata?.name ?? '');
+    if (g !== undefined) registered.set(g, (registered.get(g) ?? 0) + 1);
+  }
+
+  // 1. clusterstate.
+  let backoff = new Map(history.backoff);
+  for (const [id, b] of [...backoff]) if (b.lastFailedExecution + settings.nodeGroupBackoffResetTimeout < now) backoff.delete(id);
+  const requests = new Map(history.scaleUpRequests);
+  const targetSizeFixes: TargetSizeFix[] = [];
+  const target = new Map(observed.groups.map((g) => [g.id, g.targetSize]));
+  for (const [id, req] of [...requests]) {
+    const g = observed.groups.find((x) => x.id === id);
+    const upcoming = g === undefined ? 0 : Math.max(0, g.targetSize - (registered.get(id) ?? 0));
+    if (g === undefined || upcoming === 0) {
+      requests.delete(id);
+      backoff.delete(id);
+      continue;
+    }
+    if (req.expectedAddTime < now) {
+      events.push(event(STATUS_CONFIGMAP, 'Warning', 'ScaleUpTimedOut', `Nodes added to group ${id} failed to register within ${formatGoDuration(now - req.time)}`));
+      backoff = registerFailedScaleUp(backoff, id, now, 'timeout', settings);
+      requests.delete(id);
+      targetSizeFixes.push({ group: id, delta: -upcoming });
+      target.set(id, g.targetSize - upcoming);
+    }
+  }
+  const groups: GroupState[] = observed.groups.map((g) => ({ ...g, targetSize: target.get(g.id) ?? g.targetSize }));
+  const groupById = new Map(groups.map((g) => [g.id, g]));
+
+  // 2. the snapshot.
+  const sim = new ClusterSimulator(defaultProfileFramework());
+  const nodeNames = new Set<string>();
+  for (const n of observed.nodes) {
+    sim.addNode(n);
+    nodeNames.add(n.metadata?.name ?? '');
+  }
+  const livePods = observed.pods.filter((p) => !isTerminal(p) && priorityOf(p) >= settings.expendablePodsPriorityCutoff && !isLongTerminating(p, now));
+  for (const p of livePods) {
+    const n = p.spec.nodeName;
+    if (n !== undefined && nodeNames.has(n)) sim.place(p, n);
+  }
+  let upcomingTotal = 0;
+  for (const g of groups) {
+    const upcoming = Math.max(0, g.targetSize - (registered.get(g.id) ?? 0));
+    upcomingTotal += upcoming;
+    for (let i = 0; i < upcoming; i++) sim.addNode(templateCopy(g.template, `template-node-for-${g.id}-upcoming-${i}`));
+  }
+
+  // 3. pending pods: those that fit somewhere already are placed (highest priority first).
+  const pending = livePods
+    .filter(isUnschedulable)
+    .sort((a, b) => priorityOf(b) - priorityOf(a) || (podKey(a) < podKey(b) ? -1 : podKey(a) > podKey(b) ? 1 : 0));
+  const stillPending: Pod[] = [];
+  for (const p of pending) {
+    const fit = sim.findNode(p, () => true);
+    if ('node' in fit) sim.place(p, fit.node);
+    else stillPending.push(p);
+  }
+  // filterOutYoungPods: only pods older than the delay (podAge > newPodScaleUpDelay, strictly).
+  const toHelp = stillPending.filter((p) => now - creationTime(p) > settings.newPodScaleUpDelay);
+
+  // 4. scale-up.
+  let disableScaleDownForLoop = false;
+  let scaleUps: ScaleUpDecision[] = [];
+  let lastScaleUpTime = history.lastScaleUpTime;
+  const readyNodes = observed.nodes.filter(isNodeReady).length;
+  if (toHelp.length > 0) {
+    if (settings.maxNodesTotal > 0 && readyNodes >= settings.maxNodesTotal) {
+      events.push(event(STATUS_CONFIGMAP, 'Warning', 'MaxNodesTotalReached', `Max total nodes in cluster reached: ${settings.maxNodesTotal}`));
+      for (const p of toHelp) refusals.push({ involved: podRef(p), reason: 'NotTriggerScaleUp', message: `pod didn't trigger scale-up: ${MAX_TOTAL_NODES_REASON}` });
+    } else if (Math.min(...toHelp.map(creationTime)) + UNSCHEDULABLE_POD_TIME_BUFFER_MS > now) {
+      disableScaleDownForLoop = true;
+    } else {
+      const totals: ResourceTotals = { cores: 0, memory: 0 };
+      for (const g of groups) {
+        const per = coresAndMemory(g.template);
+        totals.cores += per.cores * g.targetSize;
+        totals.memory += per.memory * g.targetSize;
+      }
+      for (const n of observed.nodes) {
+        if (observed.groupOfNode.has(n.metadata?.name ?? '')) continue;
+        const per = coresAndMemory(n);
+        totals.cores += per.cores;
+        totals.memory += per.memory;
+      }
+      const inBackoff = new Map<string, string>();
+      for (const [id, b] of backoff) if (b.backoffUntil > now) inBackoff.set(id, b.reason);
+      const up = scaleUp({
+        sim,
+        groups,
+        pods: toHelp,
+        settings,
+        rng,
+        now,
+        inBackoff,
+        currentNodeCount: observed.nodes.length + upcomingTotal,
+        registeredNodes: observed.nodes.length,
+        totals,
+      });
+      events.push(...up.events);
+      refusals.push(...up.refusals);
+      if (up.scaleUps.length > 0) {
+        lastScaleUpTime = now;
+        for (const s of up.scaleUps) {
+          const prev = requests.get(s.group);
+          const delta = s.newSize - s.currentSize;
+          const req: ScaleUpRequest = prev === undefined
+            ? { increase: delta, time: now, expectedAddTime: now + settings.maxNodeProvisionTime }
+            : { increase: prev.increase + delta, time: prev.time, expectedAddTime: now + settings.maxNodeProvisionTime };
+          requests.set(s.group, req);
+        }
+      }
+      scaleUps = up.scaleUps;
+    }
+  }
+
+  // 5. scale-down.
+  let cooldown: string | undefined;
+  if (disableScaleDownForLoop) cooldown = 'scale-down is disabled for this loop: the unschedulable pods are very new, waiting one iteration for more';
+  else if (lastScaleUpTime + settings.scaleDownDelayAfterAdd > now) cooldown = `scale-down in cooldown: last scale-up ${formatGoDuration(now - lastScaleUpTime)} ago, scaleDownDelayAfterAdd is ${formatGoDuration(settings.scaleDownDelayAfterAdd)}`;
+  else if (history.lastScaleDownFailTime + settings.scaleDownDelayAfterFailure > now) cooldown = `scale-down in cooldown: last scale-down failure ${formatGoDuration(now - history.lastScaleDownFailTime)} ago, scaleDownDelayAfterFailure is ${formatGoDuration(settings.scaleDownDelayAfterFailure)}`;
+  else if (history.lastScaleDownDeleteTime + settings.scaleDownDelayAfterDelete > now) cooldown = `scale-down in cooldown: last deletion ${formatGoDuration(now - history.lastScaleDownDeleteTime)} ago, scaleDownDelayAfterDelete is ${formatGoDuration(settings.scaleDownDelayAfterDelete)}`;
+  let lastScaleDownDeleteTime = history.lastScaleDownDeleteTime;
+  let lastScaleDownFailTime = history.lastScaleDownFailTime;
+  let unneededSince: ReadonlyMap<string, number> = history.unneededSince;
+  let draining = history.draining;
+  let deleting = history.deleting;
+  let candidates: ReadonlyMap<string, number> = new Map();
+  const scaleDowns: ScaleDownDecision[] = [];
+  if (settings.scaleDownEnabled) {
+    const down = scaleDown({
+      sim,
+      nodes: observed.nodes,
+      pods: livePods,
+      pdbs: observed.pdbs,
+      groups: groupById,
+      groupOfNode: observed.groupOfNode,
+      settings,
+      now,
+      unneededSince: history.unneededSince,
+      draining: history.draining,
+      deleting: history.deleting,
+      cooldown,
+    });
+    scaleDowns.push(...down.scaleDowns);
+    events.push(...down.events);
+    refusals.push(...down.refusals);
+    unneededSince = down.unneededSince;
+    draining = down.draining;
+    deleting = down.deleting;
+    candidates = down.candidates;
+    if (down.deleteStarted) lastScaleDownDeleteTime = now;
+    if (down.failed) lastScaleDownFailTime = now;
+  }
+
+  // 6. refusal events, when the message for an object changes.
+  const lastRefusal = new Map<string, string>();
+  for (const r of refusals) {
+    const key = refusalKey(r);
+    if (lastRefusal.has(key)) continue;
+    lastRefusal.set(key, r.message);
+    if (history.lastRefusal.get(key) !== r.message) events.push(event(r.involved, 'Normal', r.reason, r.message));
+  }
+
+  const next: AutoscalerHistory = {
+    loops: history.loops + 1,
+    lastScaleUpTime,
+    lastScaleDownDeleteTime,
+    lastScaleDownFailTime,
+    unneededSince,
+    scaleUpRequests: requests,
+    backoff,
+    draining,
+    deleting,
+    lastRefusal,
+  };
+  return {
+    scaleUps,
+    scaleDowns,
+    targetSizeFixes,
+    events,
+    refusals,
+    history: next,
+    // After the scale-up (CA recalculates the cluster state before writing the status).
+    status: buildStatus({ ...observed, groups: groups.map((g) => ({ ...g, targetSize: scaleUps.find((s) => s.group === g.id)?.newSize ?? g.targetSize })) }, next, now, candidates),
+  };
+}
+
+// ---- the loop -------------------------------------------------------------------------------------------
+
+export interface AutoscalerOptions {
+  readonly api: ApiServer;
+  readonly informers: SharedInformerFactory;
+  readonly clock: Clock;
+  readonly cloud: CloudProvider;
+  readonly settings?: AutoscalerSettings;
+  /** Errors from the cloud or the API server while applying decisions. Default: ignore. */
+  readonly onError?: (err: unknown) => void;
+}
+
+/** Reads state, decides, applies: every scanInterval under runForever(), or one scan per runOnce(). */
+export class Autoscaler {
+  readonly settings: AutoscalerSettings;
+  history: AutoscalerHistory = EMPTY_HISTORY;
+  status: AutoscalerStatus | undefined;
+  lastDecision: Decision | undefined;
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
+  private readonly pdbs: Informer<PodDisruptionBudget>;
+  private timer: Timer | undefined;
+  private running = false;
+
+  constructor(private readonly options: AutoscalerOptions) {
+    this.settings = options.settings ?? DEFAULT_AUTOSCALER_SETTINGS;
+    this.nodes = options.informers.informer<Node>('nodes');
+    this.pods = options.informers.informer<Pod>('pods');
+    this.pdbs = options.informers.informer<PodDisruptionBudget>('poddisruptionbudgets');
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.nodes.start(), this.pods.start(), this.pdbs.start()]);
+  }
+
+  /** The observed state, copied from the informers and the cloud provider. */
+  observe(): Observed {
+    const nodes = this.nodes.list();
+    const groupOfNode = new Map<string, string>();
+    for (const n of nodes) {
+      const g = this.options.cloud.nodeGroupForNode(n);
+      if (g !== undefined) groupOfNode.set(n.metadata?.name ?? '', g.id);
+    }
+    const groups = this.options.cloud.nodeGroups().map((g) => ({
+      id: g.id,
+      minSize: g.minSize(),
+      maxSize: g.maxSize(),
+      targetSize: g.targetSize(),
+      template: g.templateNode(),
+      pricePerHour: g.pricePerHour(),
+    }));
+    return { nodes, pods: this.pods.list(), pdbs: this.pdbs.list(), groups, groupOfNode };
+  }
+
+  /** One scan: observe, decide, apply. */
+  async runOnce(): Promise<Decision> {
+    const now = this.options.clock.now();
+    const decision = decide(this.observe(), now, this.settings, this.history);
+    this.history = decision.history;
+    const actions = [...decision.events];
+    await this.apply(decision, now, actions);
+    this.lastDecision = decision;
+    this.status = decision.status;
+    return decision;
+  }
+
+  private group(id: string) {
+    return this.options.cloud.nodeGroups().find((g) => g.id === id);
+  }
+
+  private fail(err: unknown): void {
+    this.options.onError?.(err);
+  }
+
+  private async taint(name: string, add: boolean, now: number): Promise<void> {
+    const node = this.nodes.get(undefined, name);
+    if (node === undefined) return;
+    const rest = (node.spec?.taints ?? []).filter((t) => t.key !== TO_BE_DELETED_TAINT);
+    const taints = add ? [...rest, toBeDeletedTaint(now)] : rest;
+    await this.execute([{ type: 'patch', resource: 'nodes', name, patchType: 'application/merge-patch+json', patch: { spec: { taints } } }]);
+  }
+
+  private async execute(actions: readonly Action[]): Promise<void> {
+    try {
+      await executeActions(this.options.api, this.options.clock, AUTOSCALER_COMPONENT, actions);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async apply(d: Decision, now: number, events: Action[]): Promise<void> {
+    let h = this.history;
+    for (const fix of d.targetSizeFixes) {
+      try {
+        this.group(fix.group)?.decreaseTargetSize(fix.delta);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    for (const s of d.scaleUps) {
+      try {
+        const g = this.group(s.group);
+        if (g === undefined) throw new Error(`node group ${s.group} is gone`);
+        g.increaseSize(s.newSize - s.currentSize);
+      } catch (err) {
+        // executor.go: FailedToScaleUpGroup, and the group backs off.
+        events.push(event(STATUS_CONFIGMAP, 'Warning', 'FailedToScaleUpGroup', `Scale-up failed for group ${s.group}: ${(err as Error).message}`));
+        const requests = new Map(h.scaleUpRequests);
+        requests.delete(s.group);
+        h = { ...h, scaleUpRequests: requests, backoff: registerFailedScaleUp(h.backoff, s.group, now, 'cloudProviderError', this.settings) };
+      }
+    }
+    for (const sd of d.scaleDowns) {
+      switch (sd.kind) {
+        case 'deleteEmpty':
+          for (const n of sd.nodes) await this.taint(n, true, now);
+          try {
+            const g = this.group(sd.group);
+            if (g === undefined) throw new Error(`node group ${sd.group} is gone`);
+            g.deleteNodes(sd.nodes);
+          } catch (err) {
+            for (const n of sd.nodes) {
+              await this.taint(n, false, now);
+              events.push(event({ apiVersion: 'v1', kind: 'Node', name: n }, 'Warning', 'ScaleDownFailed', `failed to delete empty node: ${(err as Error).message}`));
+            }
+            const deleting = new Map(h.deleting);
+            for (const n of sd.nodes) deleting.delete(n);
+            h = { ...h, deleting, lastScaleDownFailTime: now };
+          }
+          break;
+        case 'drain':
+          await this.taint(sd.node, true, now);
+          for (const e of sd.evictions) {
+            await this.execute([{ type: 'delete', resource: 'pods', namespace: e.namespace, name: e.name, options: { gracePeriodSeconds: e.gracePeriodSeconds } }]);
+          }
+          break;
+        case 'deleteDrained':
+          try {
+            const g = this.group(sd.group);
+            if (g === undefined) throw new Error(`node group ${sd.group} is gone`);
+            g.deleteNodes([sd.node]);
+          } catch (err) {
+            await this.taint(sd.node, false, now);
+            events.push(event({ apiVersion: 'v1', kind: 'Node', name: sd.node }, 'Warning', 'ScaleDownFailed', `failed to delete the node: ${(err as Error).message}`));
+            const deleting = new Map(h.deleting);
+            deleting.delete(sd.node);
+            h = { ...h, deleting, lastScaleDownFailTime: now };
+          }
+          break;
+        case 'abortDrain':
+          await this.taint(sd.node, false, now);
+          break;
+      }
+    }
+    this.history = h;
+    await this.execute(events);
+  }
+
+  /** Scans every scanInterval on the injected clock until stop(). */
+  runForever(): void {
+    this.running = true;
+    const tick = () => {
+      this.timer = this.options.clock.setTimer(this.settings.scanInterval, () => {
+        if (!this.running) return;
+        void this.runOnce().then(tick, (err) => {
+          this.fail(err);
+          tick();
+        });
+      });
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.timer?.cancel();
+  }
+}
+
