@@ -2,6 +2,7 @@
 // the full control plane, next to kube-scheduler's thresholds.
 import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -74,7 +75,8 @@ export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly st
 export function writeJson(file: string, results: readonly CaseResult[]): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ node: process.version, cpus: 1, results }, null, 2) + '\n');
+  // Each case runs single-threaded (one core), whatever the machine has.
+  writeFileSync(tmp, JSON.stringify({ node: process.version, threadsPerCase: 1, machineCpus: cpus().length, date: new Date().toISOString(), results }, null, 2) + '\n');
   renameSync(tmp, file);
 }
 
