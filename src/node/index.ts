@@ -35,3 +35,5 @@ export {
 export type { ContainerRuntime, Isolation, RuntimeRefusal, RuntimeResolution } from './runtime.js';
 export { KubeProxy, ProxyFleet, computeProxyRules, iptablesSave, lookupRules } from './kubeproxy.js';
 export type { KubeProxyConfig, ProxyRules, Rule } from './kubeproxy.js';
+export { KubeletFleet } from './fleet.js';
+export type { KubeletFleetOptions } from './fleet.js';

@@ -7,9 +7,9 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apiserver.js';
 import { loadOrCreateSigningKey, readTokenFile, SIGNING_KEY_FILE_NAME, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
-import { newEndpointsController } from '../../controllers/endpoints.js';
-import { newNamespaceController } from '../../controllers/namespace.js';
-import { newServiceAccountsController, serviceAccountLookup } from '../../controllers/serviceaccount.js';
+import { createControllerManager } from '../../controllers/index.js';
+import { serviceAccountLookup } from '../../controllers/serviceaccount.js';
+import { KubeletFleet } from '../../node/index.js';
 import { startHttpServer } from '../../apiserver/http.js';
 import { generateServingCert, type ServingCert } from '../../apiserver/tls.js';
 import { SharedInformerFactory } from '../../apiserver/informer.js';
@@ -30,6 +30,7 @@ interface ServeArgs {
   'tls-private-key-file'?: string;
   'scheduler-config'?: string;
   scheduler: boolean;
+  kubelets: boolean;
   seed?: number;
 }
 
@@ -87,6 +88,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('tls-cert-file', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (default with --token-file: a generated self-signed one)' })
       .option('tls-private-key-file', { type: 'string', describe: 'The PEM private key for --tls-cert-file' })
       .option('scheduler', { type: 'boolean', default: true, describe: 'Run the scheduler (--no-scheduler: the API server alone)' })
+      .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
       .check((a) => {
@@ -129,16 +131,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
     const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller' });
     await api.bootstrap();
-    // kube-controller-manager's controllers that a served cluster needs without nodes of its own.
+    // kube-controller-manager and, unless told otherwise, a simulated kubelet on every Node: one informer
+    // factory for all of them and the scheduler, as one cache per kind.
     const informers = new SharedInformerFactory(api);
-    const controllers = [
-      newEndpointsController({ api, clock: systemClock, informers }).controller,
-      newServiceAccountsController({ api, clock: systemClock, informers }).controller,
-      newNamespaceController({ api, clock: systemClock, informers }).controller,
-    ];
+    const manager = createControllerManager({ api, informers, clock: systemClock, nodeLifecycle: args.kubelets });
+    const fleet = args.kubelets ? new KubeletFleet({ api, informers, clock: systemClock }) : undefined;
     authenticator?.setServiceAccountLookup?.(serviceAccountLookup(informers.informer('serviceaccounts')));
-    await informers.start();
-    for (const c of controllers) c.runForever();
+    await manager.start();
+    manager.runForever();
     // The scheduler watches through the same API server, in real time, as kube-scheduler would.
     const scheduler = args.scheduler
       ? createScheduler({ api, informers, clock: systemClock, rng: seededRng(seed + 1), ...(schedulerConfig !== undefined ? { config: schedulerConfig } : {}) })
@@ -169,7 +169,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
     await running.close();
     scheduler?.stop();
-    for (const c of controllers) c.stop();
+    fleet?.stop();
+    manager.stop();
     informers.stop();
     api.close();
     await store.close();
