@@ -192,6 +192,33 @@ e2e(serveSuite, 'the scheduler runs live: a pod created over HTTP is bound to th
   assert.ok(events.items.some((e) => e.reason === 'Scheduled' && e.message === 'Successfully assigned default/web to n1'));
 });
 
+e2e(serveSuite, 'a whole cluster: a Deployment becomes Running, Ready pods behind its Service; a deleted pod is replaced', async (scope) => {
+  const s = await serve(scope, []);
+  const post = (path: string, body: object) => request(`${s.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  assert.is((await post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { capacity: { cpu: '4', memory: '8Gi', pods: '110' } } })).status, 201);
+  const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '100m' } }, ports: [{ containerPort: 80 }] }] } };
+  assert.is((await post('/apis/apps/v1/namespaces/default/deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } })).status, 201);
+  assert.is((await post('/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }] } })).status, 201);
+  type PodList = { items: { metadata: { name: string; deletionTimestamp?: string }; status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] } }[] };
+  const pods = async () => ((await (await fetch(`${s.url}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb`, { signal: AbortSignal.timeout(2_000) })).json()) as PodList).items;
+  const ready = (p: PodList['items'][number]) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && p.metadata.deletionTimestamp === undefined;
+  await waitFor('3 Running, Ready pods', async () => (await pods()).filter(ready).length === 3, 8_000);
+  const addresses = async () => {
+    const ep = (await (await fetch(`${s.url}/api/v1/namespaces/default/endpoints/web`, { signal: AbortSignal.timeout(2_000) })).json()) as { subsets?: { addresses?: { ip: string }[] }[] };
+    return (ep.subsets ?? []).flatMap((x) => x.addresses ?? []).map((a) => a.ip).sort();
+  };
+  await waitFor('the Service\'s endpoints to list the 3 pods', async () => (await addresses()).length === 3, 5_000);
+  assert.equal(await addresses(), (await pods()).map((p) => p.status!.podIP!).sort());
+  // Delete one pod (at once, as its kubelet would finish): the ReplicaSet makes a new one, which becomes Ready.
+  const victim = (await pods())[0]!.metadata.name;
+  const del = await fetch(`${s.url}/api/v1/namespaces/default/pods/${victim}?gracePeriodSeconds=0`, { method: 'DELETE', signal: AbortSignal.timeout(2_000) });
+  assert.is(del.status, 200);
+  await waitFor('a replacement pod', async () => {
+    const now = (await pods()).filter(ready);
+    return now.length === 3 && now.every((p) => p.metadata.name !== victim);
+  }, 8_000);
+});
+
 // The durability tests run the API server alone (--no-scheduler): with the scheduler, pods gain a
 // PodScheduled condition after their create, which moves their resourceVersion.
 e2e(serveSuite, '--data-dir: an object survives SIGTERM and restart with the same uid and resourceVersion', async (scope) => {
