@@ -72,6 +72,13 @@ export class ManualClock implements Clock {
     this.current = target;
   }
 
+  /** Timers already due (at or before now) that have not fired: advance(0) runs them. */
+  pendingTimersDueNow(): number {
+    let n = 0;
+    for (const t of this.timers) if (!t.cancelled && t.at <= this.current) n++;
+    return n;
+  }
+
   /** Timers that have not fired or been cancelled. */
   get pendingTimers(): number {
     return this.timers.filter((t) => !t.cancelled).length;
