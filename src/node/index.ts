@@ -37,3 +37,5 @@ export { KubeProxy, ProxyFleet, computeProxyRules, iptablesSave, lookupRules } f
 export type { KubeProxyConfig, ProxyRules, Rule } from './kubeproxy.js';
 export { KubeletFleet } from './fleet.js';
 export type { KubeletFleetOptions } from './fleet.js';
+export { ANNOTATION_LIVENESS_FAIL_AFTER, MINIMUM_GRACE_PERIOD_SECONDS, firstCountedProbeMs, probeTiming } from './kubelet.js';
+export type { ProbeTiming } from './kubelet.js';

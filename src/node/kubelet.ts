@@ -8,8 +8,10 @@
 // Upstream behaviour followed (k8s.io/kubernetes pkg/kubelet): lifecycle/predicate.go (admission: OutOf<res>,
 // "Node didn't have enough resource: ..."), kubelet.go rejectPod ("Pod was rejected: "), nodestatus/setters.go
 // (condition reasons and messages), nodelease (renew every 0.25 x 40 s), images/image_manager.go (events,
-// serialized pulls), prober/worker.go (readiness timing), kuberuntime_manager.go doBackOff +
-// client-go flowcontrol.Backoff (CrashLoopBackOff), status/generate.go (pod conditions).
+// serialized pulls), prober/worker.go + prober.go (probe timing, thresholds, the Unhealthy event),
+// kuberuntime_manager.go computePodActions ("Container <name> failed liveness probe, will be restarted") and
+// doBackOff + client-go flowcontrol.Backoff (CrashLoopBackOff), kuberuntime_container.go killContainer and
+// setTerminationGracePeriod (grace for a liveness kill), status/generate.go (pod conditions).
 //
 // Simulation conventions (drydock's own, documented):
 // - pod annotation drydock.io/duration-seconds: how long the containers run; absent = until deleted.
@@ -18,9 +20,22 @@
 //   defaultImageSizeBytes. Pull time = size / imagePullBandwidthBytesPerSecond, pulls serialized per node.
 // - drydock.io/stop-seconds: how long the containers take to exit after SIGTERM; absent = they do not
 //   (a PID 1 without a SIGTERM handler ignores it) and are killed when the grace period ends.
-// Not modelled: liveness and startup probes (a simulated container never fails them), init containers'
-// own statuses (they are pulled and started, and complete at once), PodReadyToStartContainers, eviction
-// under node pressure, volumes.
+// - drydock.io/liveness-fail-after-seconds: "N": the containers' liveness probes fail from N seconds after
+//   each (re)start of the container on; absent = they always pass. Readiness and startup probes always pass.
+//
+// Probes. Each probe ticks every periodSeconds from the container's start (upstream's worker ticks from when
+// it was created, with a random phase after a kubelet restart: drydock fixes the phase at the container start,
+// the same for every run). A tick counts when floor(seconds since start) >= initialDelaySeconds and, for
+// liveness and readiness, after the startup probe has succeeded (the other workers learn of it through the
+// sync loop, so a tick at the same instant does not count yet). A simulated probe answers at once, so
+// timeoutSeconds does not move any time. failureThreshold consecutive liveness failures kill the container
+// (SIGTERM, then SIGKILL after the probe's terminationGracePeriodSeconds, else the pod's, at least 2 s;
+// drydock.io/stop-seconds applies as for a deletion); it then restarts unless restartPolicy is Never, through
+// the same CrashLoopBackOff as a crash.
+// Not modelled: failing startup or readiness probes, per-container restarts (a pod's containers run, exit
+// and restart together, so a liveness kill restarts a pod's other containers too), init containers' own
+// statuses (they are pulled and started, and complete at once), PodReadyToStartContainers, eviction under
+// node pressure, volumes.
 import type { ApiServer } from '../apiserver/apiserver.js';
 import { ApiError } from '../apiserver/errors.js';
 import type { Informer, SharedInformerFactory } from '../apiserver/informer.js';
@@ -67,6 +82,9 @@ export const ANNOTATION_DURATION = 'drydock.io/duration-seconds';
 export const ANNOTATION_FAIL = 'drydock.io/fail';
 export const ANNOTATION_IMAGE_SIZE = 'drydock.io/image-size';
 export const ANNOTATION_STOP_SECONDS = 'drydock.io/stop-seconds';
+export const ANNOTATION_LIVENESS_FAIL_AFTER = 'drydock.io/liveness-fail-after-seconds';
+/** kuberuntime_container.go minimumGracePeriodInSeconds: a killed container always gets this long after SIGTERM. */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 const KUBELET_POD_CONDITIONS = new Set(['Initialized', 'ContainersReady', 'Ready']);
 const KUBELET_NODE_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
@@ -153,13 +171,57 @@ export function goDuration(ms: number): string {
   return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${trim(s)}s`;
 }
 
+/** A container probe's settings with the API defaults applied (core/v1 Probe). */
+export interface ProbeTiming {
+  readonly initialDelaySeconds: number;
+  readonly periodMs: number;
+  readonly successThreshold: number;
+  readonly failureThreshold: number;
+  /** Probe-level terminationGracePeriodSeconds: the grace of a liveness or startup kill, over the pod's. */
+  readonly terminationGracePeriodSeconds: number | undefined;
+}
+
+export function probeTiming(probe: Json | undefined): ProbeTiming | undefined {
+  if (probe === undefined) return undefined;
+  const grace = probe['terminationGracePeriodSeconds'];
+  return {
+    initialDelaySeconds: Number(probe['initialDelaySeconds'] ?? 0) || 0,
+    periodMs: (Number(probe['periodSeconds'] ?? 10) || 10) * 1000,
+    successThreshold: Number(probe['successThreshold'] ?? 1) || 1,
+    failureThreshold: Number(probe['failureThreshold'] ?? 3) || 3,
+    terminationGracePeriodSeconds: grace === undefined || grace === null ? undefined : Number(grace),
+  };
+}
+
+/**
+ * The first tick, in ms after the container started, whose result counts (prober/worker.go doProbe): ticks
+ * are at 0, period, 2 x period...; one counts when floor(seconds since start) >= initialDelaySeconds and it
+ * comes strictly after `startedMs` (when the startup probe succeeded; -1 without a startup probe).
+ */
+export function firstCountedProbeMs(t: ProbeTiming, startedMs = -1): number {
+  let k = Math.ceil((t.initialDelaySeconds * 1000) / t.periodMs);
+  if (k * t.periodMs <= startedMs) k = Math.floor(startedMs / t.periodMs) + 1;
+  return k * t.periodMs;
+}
+
+/** When a probe that always passes first reports success: its first counted tick plus successThreshold - 1 periods. */
+function successMs(t: ProbeTiming, startedMs = -1): number {
+  return firstCountedProbeMs(t, startedMs) + (t.successThreshold - 1) * t.periodMs;
+}
+
 /** When readiness first passes: probes run at start and every period, results before initialDelay are ignored (prober/worker.go). */
 export function readinessDelayMs(probe: Json | undefined): number | undefined {
-  if (probe === undefined) return undefined;
-  const initialDelay = Number(probe['initialDelaySeconds'] ?? 0);
-  const period = Number(probe['periodSeconds'] ?? 10) || 10;
-  const success = Number(probe['successThreshold'] ?? 1) || 1;
-  return (Math.ceil(initialDelay / period) * period + (success - 1) * period) * 1000;
+  const t = probeTiming(probe);
+  return t === undefined ? undefined : successMs(t);
+}
+
+/** prober.go: the output after "Liveness probe failed: " for a probe of this kind that fails at once. */
+function probeFailureOutput(probe: Json, podIp: string | undefined): string {
+  const port = (action: unknown) => String((action as Json | undefined)?.['port'] ?? '');
+  if (probe['httpGet'] !== undefined) return 'HTTP probe failed with statuscode: 500';
+  if (probe['tcpSocket'] !== undefined) return `dial tcp ${podIp ?? ''}:${port(probe['tcpSocket'])}: connect: connection refused`;
+  if (probe['grpc'] !== undefined) return 'service unhealthy (responded with "NOT_SERVING")';
+  return ''; // exec: the command's (empty) output
 }
 
 function isApiError(err: unknown, code: number): boolean {
@@ -183,8 +245,13 @@ interface Termination {
 interface ContainerState {
   readonly name: string;
   readonly image: string;
-  readonly readinessDelayMs: number | undefined;
+  readonly readiness: ProbeTiming | undefined;
+  readonly liveness: ProbeTiming | undefined;
+  readonly livenessProbe: Json | undefined;
+  readonly startup: ProbeTiming | undefined;
   state: 'waiting' | 'running' | 'terminated';
+  /** containerStatuses[].started: running and past its startup probe. */
+  started: boolean;
   waitingReason: string;
   waitingMessage: string | undefined;
   startedAt: number;
@@ -622,12 +689,17 @@ export class Kubelet {
   }
 
   private newWorker(pod: Pod, runtime: ContainerRuntime, requests: PodResourceRequests, now: number): PodWorker {
+    const probe = (c: Container, key: string) => (c as unknown as Json)[key] as Json | undefined;
     const containers = pod.spec.containers.map(
       (c: Container): ContainerState => ({
         name: c.name,
         image: c.image ?? '',
-        readinessDelayMs: readinessDelayMs((c as unknown as Json)['readinessProbe'] as Json | undefined),
+        readiness: probeTiming(probe(c, 'readinessProbe')),
+        liveness: probeTiming(probe(c, 'livenessProbe')),
+        livenessProbe: probe(c, 'livenessProbe'),
+        startup: probeTiming(probe(c, 'startupProbe')),
         state: 'waiting',
+        started: false,
         waitingReason: 'ContainerCreating',
         waitingMessage: undefined,
         startedAt: 0,
@@ -772,21 +844,51 @@ export class Kubelet {
       c.state = 'running';
       c.startedAt = now;
       c.terminated = undefined;
-      c.ready = c.readinessDelayMs === undefined || c.readinessDelayMs === 0;
+      c.started = c.startup === undefined;
+      c.ready = c.started && (c.readiness === undefined || successMs(c.readiness) === 0);
       this.event(w.pod, 'Normal', 'Created', `Created container: ${c.name}`, now, `spec.containers{${c.name}}`);
       this.event(w.pod, 'Normal', 'Started', `Started container ${c.name}`, now, `spec.containers{${c.name}}`);
     }
     this.setCondition(w, 'Initialized', true, now);
     this.updateReadiness(w, now);
     this.writePodStatus(w);
+    const current = () => w.generation === generation;
+    const failAfter = Number(annotation(w.pod, ANNOTATION_LIVENESS_FAIL_AFTER));
+    const livenessFailsAfterMs = annotation(w.pod, ANNOTATION_LIVENESS_FAIL_AFTER) !== undefined && Number.isFinite(failAfter) && failAfter >= 0 ? failAfter * 1000 : undefined;
     for (const c of w.containers) {
-      if (c.readinessDelayMs !== undefined && c.readinessDelayMs > 0) {
-        this.schedule(w, now + c.readinessDelayMs, () => {
-          if (w.generation !== generation || c.state !== 'running') return;
+      // The startup probe always passes: at its first counted tick (successThreshold is 1 for startup).
+      const startedMs = c.startup === undefined ? -1 : successMs(c.startup);
+      if (c.startup !== undefined) {
+        this.schedule(w, now + startedMs, () => {
+          if (!current()) return;
+          c.started = true;
+          c.ready = c.readiness === undefined;
+          this.updateReadiness(w, this.clock.now());
+          this.writePodStatus(w);
+        });
+      }
+      if (c.readiness !== undefined && (c.startup !== undefined || successMs(c.readiness) > 0)) {
+        this.schedule(w, now + successMs(c.readiness, startedMs), () => {
+          if (!current()) return;
           c.ready = true;
           this.updateReadiness(w, this.clock.now());
           this.writePodStatus(w);
         });
+      }
+      if (c.liveness !== undefined && c.livenessProbe !== undefined && livenessFailsAfterMs !== undefined) {
+        // The probe passes until livenessFailsAfterMs and fails from then on, so the failures that count are
+        // the ticks from the first counted one at or after that time; the failureThreshold-th kills.
+        const { periodMs, failureThreshold } = c.liveness;
+        const firstFailure = Math.max(firstCountedProbeMs(c.liveness, startedMs), Math.ceil(livenessFailsAfterMs / periodMs) * periodMs);
+        const livenessProbe = c.livenessProbe;
+        for (let i = 1; i <= failureThreshold; i++) {
+          this.schedule(w, now + firstFailure + (i - 1) * periodMs, () => {
+            if (!current()) return;
+            const at = this.clock.now();
+            this.event(w.pod, 'Warning', 'Unhealthy', `Liveness probe failed: ${probeFailureOutput(livenessProbe, this.podIp(w))}`, at, `spec.containers{${c.name}}`);
+            if (i === failureThreshold) this.killForLiveness(w, c, at);
+          });
+        }
       }
     }
     const duration = Number(annotation(w.pod, ANNOTATION_DURATION));
@@ -797,18 +899,38 @@ export class Kubelet {
     }
   }
 
-  /** The containers finish their run: the pod completes, or they restart after CrashLoopBackOff. */
-  private containersExited(w: PodWorker): void {
+  /**
+   * A container failed failureThreshold liveness probes in a row (computePodActions + killContainer): SIGTERM
+   * now, and the containers stop after min(grace, drydock.io/stop-seconds), exiting 0, or 137 when SIGKILLed
+   * at the end of the grace period. Unless restartPolicy is Never they then restart, whatever the exit code.
+   */
+  private killForLiveness(w: PodWorker, c: ContainerState, now: number): void {
+    const restart = (w.pod.spec.restartPolicy ?? 'Always') !== 'Never';
+    this.event(w.pod, 'Normal', 'Killing', `Container ${c.name} failed liveness probe${restart ? ', will be restarted' : ''}`, now, `spec.containers{${c.name}}`);
+    // The run's other timers (readiness, the duration exit, other probes) stop: the container is being killed.
+    const generation = ++w.generation;
+    const grace = Math.max(MINIMUM_GRACE_PERIOD_SECONDS, c.liveness?.terminationGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds ?? 30);
+    const stopText = annotation(w.pod, ANNOTATION_STOP_SECONDS);
+    const stopSeconds = stopText === undefined ? undefined : Number(stopText);
+    const exitsInTime = stopSeconds !== undefined && Number.isFinite(stopSeconds) && stopSeconds <= grace;
+    this.schedule(w, now + (exitsInTime ? stopSeconds * 1000 : grace * 1000), () => {
+      if (w.generation === generation) this.containersExited(w, { exitCode: exitsInTime ? 0 : 137, restart });
+    });
+  }
+
+  /** The containers finish their run (or are killed): the pod completes, or they restart after CrashLoopBackOff. */
+  private containersExited(w: PodWorker, killed?: { exitCode: number; restart: boolean }): void {
     const now = this.clock.now();
-    const exitCode = annotation(w.pod, ANNOTATION_FAIL) === 'true' ? 1 : 0;
+    const exitCode = killed?.exitCode ?? (annotation(w.pod, ANNOTATION_FAIL) === 'true' ? 1 : 0);
     const reason = exitCode === 0 ? 'Completed' : 'Error';
     for (const c of w.containers) {
       c.terminated = { exitCode, reason, startedAt: c.startedAt, finishedAt: now, containerID: this.containerId(w, c) };
       c.state = 'terminated';
       c.ready = false;
+      c.started = false;
     }
     const policy = w.pod.spec.restartPolicy ?? 'Always';
-    const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+    const restart = killed?.restart ?? (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0));
     if (!restart) {
       w.stage = 'done';
       w.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
@@ -946,7 +1068,7 @@ export class Kubelet {
       lastState: c.lastTerminated !== undefined ? terminated(c.lastTerminated) : {},
       ready: c.ready,
       restartCount: c.restartCount,
-      started: c.state === 'running',
+      started: c.state === 'running' && c.started,
     };
   }
 

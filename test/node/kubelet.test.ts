@@ -7,6 +7,7 @@ import { SharedInformerFactory } from '../../src/apiserver/informer.js';
 import type { Json } from '../../src/apiserver/strategy.js';
 import type { Lease, Node, Pod } from '../../src/api/index.js';
 import { Kubelet, goDuration, normalizedImageName, readinessDelayMs, type KubeletOptions } from '../../src/node/index.js';
+import { firstCountedProbeMs, probeTiming } from '../../src/node/kubelet.js';
 import { createScheduler } from '../../src/scheduler/index.js';
 import { seededRng } from '../../src/util/rng.js';
 import { T0, makeApi } from '../apiserver/fixtures.js';
@@ -335,6 +336,159 @@ pods('a RuntimeClass for rkt fails the pod with a clear reason; kata pays its ov
   assert.is((await get('vm'))?.status?.phase, 'Running');
 });
 
+const probes = suite('kubelet: liveness and startup probes');
+
+/** metav1.Time is written in whole seconds (RFC 3339): a condition or state time of 52.6 s reads 52 s. */
+const stamp = (seconds: number) => at(Math.floor(seconds));
+const status0 = (p: Pod | undefined) => p?.status?.containerStatuses?.[0] as Json;
+const stateOf = (p: Pod | undefined) => {
+  const c = status0(p);
+  return [c['restartCount'], Object.keys(c['state'] as Json)[0]];
+};
+const count = (list: string[], prefix: string) => list.filter((e) => e.startsWith(prefix)).length;
+
+probes('liveness failing 30 s after start (period 10, failureThreshold 3): killed, restarted, then CrashLoopBackOff', async () => {
+  const { api, to, schedule, get, events } = await setup();
+  await api.create(
+    'pods',
+    podBody('sick', {
+      annotations: { 'drydock.io/image-size': '0', 'drydock.io/liveness-fail-after-seconds': '30', 'drydock.io/stop-seconds': '2' },
+      container: { livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10, failureThreshold: 3 } },
+    }),
+  );
+  await schedule();
+  // run 1: running at 0.6 (0.5 sandbox + 0 pull + 0.1 start), Ready at once (no readiness probe).
+  //   liveness ticks every 10 s from the start: 0.6, 10.6, 20.6 pass (0, 10, 20 s < 30 s);
+  //   30.6 fails (30 s >= 30 s) -> resultRun 1; 40.6 -> 2; 50.6 -> 3 = failureThreshold: Killing at 50.6
+  //   = 0.6 + ceil(30 / 10) x 10 + (3 - 1) x 10.
+  //   SIGTERM at 50.6; the container exits (0) after stop-seconds 2 < grace 30: down at 52.6.
+  //   No backoff entry yet: restarted at once, running at 52.7 (0.1 start), restartCount 1.
+  // run 2: fails at 52.7 + 30 = 82.7, 92.7, 102.7 -> killed at 102.7, exits at 104.7; backoff 10 s:
+  //   CrashLoopBackOff until 114.7, running at 114.8, restartCount 2.
+  await to(50.599);
+  let p = await get('sick');
+  assert.equal(stateOf(p), [0, 'running']);
+  assert.is(count(await events('sick'), 'Unhealthy'), 2, 'failures at 30.6 and 40.6');
+  assert.is(count(await events('sick'), 'Killing'), 0);
+  await to(50.6);
+  const evs = await events('sick');
+  assert.is(count(evs, 'Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500'), 3);
+  assert.ok(evs.includes('Killing: Container c failed liveness probe, will be restarted'));
+  assert.is(condition(await get('sick'), 'Ready'), `True@${stamp(0.6)}`, 'still running (and ready) during the grace period');
+
+  await to(52.599);
+  assert.equal(stateOf(await get('sick')), [0, 'running']);
+  await to(52.6);
+  p = await get('sick');
+  assert.equal(stateOf(p), [0, 'terminated']);
+  assert.equal((((status0(p)['state'] as Json)['terminated'] as Json)['exitCode']), 0);
+  assert.equal([condition(p, 'Ready'), condition(p, 'ContainersReady')], [`False@${stamp(52.6)}`, `False@${stamp(52.6)}`], 'Ready drops while the container is down');
+  await to(52.7);
+  p = await get('sick');
+  assert.equal(stateOf(p), [1, 'running']);
+  assert.is(condition(p, 'Ready'), `True@${stamp(52.7)}`);
+  assert.is(p?.status?.phase, 'Running');
+
+  await to(102.599);
+  assert.equal(stateOf(await get('sick')), [1, 'running']);
+  await to(102.6);
+  assert.is(count(await events('sick'), 'Killing'), 1, 'run 2 is probed from its own start: 102.7, not 102.6');
+  await to(102.7);
+  assert.is(count(await events('sick'), 'Killing'), 2);
+  await to(104.7);
+  p = await get('sick');
+  assert.equal(stateOf(p), [1, 'waiting']);
+  assert.is(((status0(p)['state'] as Json)['waiting'] as Json)['reason'], 'CrashLoopBackOff');
+  assert.is(condition(p, 'Ready'), `False@${stamp(104.7)}`);
+  await to(114.799);
+  assert.equal(stateOf(await get('sick')), [1, 'waiting']);
+  await to(114.8);
+  assert.equal(stateOf(await get('sick')), [2, 'running']);
+});
+
+probes('restartPolicy Never: a liveness kill fails the pod (SIGKILL after the probe\'s own grace period, exit 137)', async () => {
+  const { api, to, schedule, get, events } = await setup();
+  await api.create(
+    'pods',
+    podBody('once', {
+      annotations: { 'drydock.io/image-size': '0', 'drydock.io/liveness-fail-after-seconds': '30' },
+      spec: { restartPolicy: 'Never' },
+      container: { livenessProbe: { tcpSocket: { port: 5432 }, initialDelaySeconds: 35, periodSeconds: 10, failureThreshold: 3, terminationGracePeriodSeconds: 10 } },
+    }),
+  );
+  await schedule();
+  // running at 0.6; ticks before initialDelay 35 s are ignored: the first counted is at ceil(35 / 10) x 10
+  // = 40 s (already failing, 40 >= 30): failures at 40.6, 50.6, 60.6 -> Killing at 60.6.
+  // No stop-seconds: the container ignores SIGTERM and is SIGKILLed after the probe's grace, 10 s (over the
+  // pod's 30): exit 137 at 70.6, and the pod is Failed.
+  await to(60.6);
+  const evs = await events('once');
+  assert.is(count(evs, 'Unhealthy'), 3);
+  assert.match(evs.find((e) => e.startsWith('Unhealthy')) ?? '', /^Unhealthy: Liveness probe failed: dial tcp 10\.244\.\d+\.2:5432: connect: connection refused$/);
+  assert.ok(evs.includes('Killing: Container c failed liveness probe'), 'no ", will be restarted" with restartPolicy Never');
+  await to(70.599);
+  assert.is((await get('once'))?.status?.phase, 'Running');
+  await to(70.6);
+  const p = await get('once');
+  assert.is(p?.status?.phase, 'Failed');
+  const terminated = (status0(p)['state'] as Json)['terminated'] as Json;
+  assert.equal([terminated['exitCode'], terminated['reason'], terminated['finishedAt'], status0(p)['restartCount']], [137, 'Error', stamp(70.6), 0]);
+  await to(200);
+  assert.is(count(await events('once'), 'Unhealthy'), 3, 'no probing after the kill');
+});
+
+probes('without drydock.io/liveness-fail-after-seconds the liveness probe always passes', async () => {
+  const { api, to, schedule, get, events } = await setup();
+  await api.create('pods', podBody('fine', { annotations: { 'drydock.io/image-size': '0' }, container: { livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 1 } } }));
+  await schedule();
+  await to(3600);
+  const p = await get('fine');
+  assert.equal([stateOf(p), condition(p, 'Ready'), p?.status?.phase], [[0, 'running'], `True@${stamp(0.6)}`, 'Running']);
+  const evs = await events('fine');
+  assert.equal([count(evs, 'Unhealthy'), count(evs, 'Killing')], [0, 0]);
+});
+
+probes('a startup probe holds back readiness and liveness until it succeeds', async () => {
+  const { api, to, schedule, get, events } = await setup();
+  await api.create(
+    'pods',
+    podBody('slow-start', {
+      annotations: { 'drydock.io/image-size': '0', 'drydock.io/liveness-fail-after-seconds': '0', 'drydock.io/stop-seconds': '0' },
+      container: {
+        startupProbe: { httpGet: { path: '/started', port: 80 }, initialDelaySeconds: 15, periodSeconds: 10 },
+        readinessProbe: { httpGet: { path: '/ready', port: 80 }, periodSeconds: 5 },
+        livenessProbe: { httpGet: { path: '/healthz', port: 80 }, periodSeconds: 10, failureThreshold: 1 },
+      },
+    }),
+  );
+  await schedule();
+  // running at 0.6, started: false. startup: first counted tick ceil(15 / 10) x 10 = 20 s -> started at 20.6.
+  // readiness ticks every 5 s; the one at 20 s is the same instant as the startup success and does not count
+  //   yet, so Ready at 25 s -> 25.6.
+  // liveness (failing from 0 s) likewise skips 0, 10 and 20 s: its first counted tick is 30 s, and
+  //   failureThreshold 1 kills at 30.6 (not at 0.6, as it would without the startup probe).
+  await to(20.599);
+  let p = await get('slow-start');
+  assert.equal([status0(p)['started'], status0(p)['ready'], condition(p, 'Ready')], [false, false, `False@${at(0)}`]);
+  await to(20.6);
+  p = await get('slow-start');
+  assert.equal([status0(p)['started'], status0(p)['ready']], [true, false]);
+  await to(25.599);
+  assert.is(condition(await get('slow-start'), 'Ready'), `False@${at(0)}`);
+  await to(25.6);
+  assert.is(condition(await get('slow-start'), 'Ready'), `True@${stamp(25.6)}`);
+  await to(30.599);
+  assert.is(count(await events('slow-start'), 'Unhealthy'), 0);
+  await to(30.6);
+  p = await get('slow-start');
+  assert.ok((await events('slow-start')).includes('Killing: Container c failed liveness probe, will be restarted'));
+  // stop-seconds 0: exits at once; restarted at 30.7 with restartCount 1 and started false again.
+  assert.equal([stateOf(p), condition(p, 'Ready')], [[0, 'terminated'], `False@${stamp(30.6)}`]);
+  await to(30.7);
+  p = await get('slow-start');
+  assert.equal([stateOf(p), status0(p)['started']], [[1, 'running'], false]);
+});
+
 const helpers = suite('kubelet: helpers');
 
 helpers('readiness delay, Go durations, image names', () => {
@@ -342,10 +496,17 @@ helpers('readiness delay, Go durations, image names', () => {
   assert.is(readinessDelayMs({}), 0); // probed at start
   assert.is(readinessDelayMs({ initialDelaySeconds: 5, periodSeconds: 10 }), 10_000); // ceil(5/10) x 10
   assert.is(readinessDelayMs({ initialDelaySeconds: 20, periodSeconds: 10, successThreshold: 3 }), 40_000); // 20 + 2 x 10
+  const t = (probe: Json) => probeTiming(probe)!;
+  assert.equal(t({}), { initialDelaySeconds: 0, periodMs: 10_000, successThreshold: 1, failureThreshold: 3, terminationGracePeriodSeconds: undefined });
+  assert.is(firstCountedProbeMs(t({ initialDelaySeconds: 35 })), 40_000); // ceil(35/10) x 10
+  assert.is(firstCountedProbeMs(t({ initialDelaySeconds: 30 })), 30_000); // floor(30 s) >= 30: counts
+  assert.is(firstCountedProbeMs(t({ periodSeconds: 5 }), 20_000), 25_000); // strictly after the startup success at 20 s
+  assert.is(firstCountedProbeMs(t({ initialDelaySeconds: 40 }), 20_000), 40_000); // the initial delay is the later bound
   assert.equal([goDuration(0), goDuration(500), goDuration(1400), goDuration(60_000), goDuration(125_500), goDuration(3_600_000)], ['0s', '500ms', '1.4s', '1m0s', '2m5.5s', '1h0m0s']);
   assert.equal([normalizedImageName('nginx'), normalizedImageName('nginx:1.25'), normalizedImageName('localhost:5000/app'), normalizedImageName('a@sha256:00')], ['nginx:latest', 'nginx:1.25', 'localhost:5000/app:latest', 'a@sha256:00']);
 });
 
 node.run();
 pods.run();
+probes.run();
 helpers.run();
