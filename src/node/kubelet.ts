@@ -122,6 +122,12 @@ export interface KubeletOptions {
   readonly kernelVersion?: string;
   /** Failed API writes (the kubelet carries on, as a kubelet retrying in the background would). */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Renew the Lease every 10 s and post node status periodically (default true). Long trace replays turn
+   * this off: months of simulated time would be billions of lease writes, and without node faults they
+   * change nothing (the node lifecycle controller must then be off too, or nodes would go Unknown).
+   */
+  readonly heartbeats?: boolean;
 }
 
 // ---- small helpers ----------------------------------------------------------------------------------------
@@ -396,8 +402,10 @@ export class Kubelet {
     const now = this.clock.now();
     this.postNodeStatus(now);
     this.renewLease(now);
-    this.leaseTimer = this.every(NODE_LEASE_RENEW_INTERVAL_MS, () => this.renewLease(this.clock.now()));
-    this.statusTimer = this.every(NODE_STATUS_REPORT_FREQUENCY_MS, () => this.postNodeStatus(this.clock.now()));
+    if (this.options.heartbeats !== false) {
+      this.leaseTimer = this.every(NODE_LEASE_RENEW_INTERVAL_MS, () => this.renewLease(this.clock.now()));
+      this.statusTimer = this.every(NODE_STATUS_REPORT_FREQUENCY_MS, () => this.postNodeStatus(this.clock.now()));
+    }
     // Timers that were due while the kubelet was stopped run now; later ones at their time.
     for (const step of this.steps) this.arm(step);
     // The kubelet's truth replaces whatever others wrote while it was away (e.g. Ready=False from the node controller).

@@ -29,6 +29,12 @@ export interface VirtualClusterOptions {
   readonly schedulerConfig?: SchedulerConfiguration;
   /** Errors inside components (they carry on, as their real counterparts retry). Default: collected in `errors`. */
   readonly onError?: (component: string, err: unknown) => void;
+  /**
+   * Kubelet leases and node status heartbeats, and the node lifecycle controller that watches them (default
+   * true). Off for long trace replays: without node faults they change nothing but cost a write every 10 s
+   * per node of simulated time.
+   */
+  readonly heartbeats?: boolean;
 }
 
 /** The pools file's settings on top of Cluster Autoscaler's defaults. */
@@ -64,11 +70,13 @@ export class VirtualCluster {
   readonly errors: { component: string; message: string }[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly onError: (component: string, err: unknown) => void;
+  private readonly heartbeats: boolean;
 
   private constructor(options: VirtualClusterOptions) {
     const seed = options.seed ?? 1;
     this.clock = new ManualClock(options.startMs ?? Date.UTC(2026, 0, 1));
     this.onError = options.onError ?? ((component, err) => this.errors.push({ component, message: err instanceof Error ? err.message : String(err) }));
+    this.heartbeats = options.heartbeats ?? true;
     this.api = new ApiServer({ store: asyncStore(new MvccStore({ clock: this.clock })), clock: this.clock, rng: seededRng(seed), namespaceDeletion: 'controller' });
     this.informers = new SharedInformerFactory(this.api);
     this.scheduler = createScheduler({
@@ -82,7 +90,7 @@ export class VirtualCluster {
       api: this.api,
       informers: this.informers,
       clock: this.clock,
-      nodeLifecycle: true,
+      nodeLifecycle: options.heartbeats ?? true,
       onError: (c, _key, err) => this.onError(c, err),
     });
     this.cloud = new SimCloud({
@@ -147,10 +155,30 @@ export class VirtualCluster {
     }
     let kubelet = this.kubelets.get(vm.nodeName);
     if (kubelet === undefined) {
-      kubelet = createKubelet({ api: this.api, informers: this.informers, clock: this.clock, nodeName: vm.nodeName, onError: (err) => this.onError(`kubelet/${vm.nodeName}`, err) });
+      kubelet = this.newKubelet(vm.nodeName);
       this.kubelets.set(vm.nodeName, kubelet);
     }
     await kubelet.start().catch((err: unknown) => this.onError(`kubelet/${vm.nodeName}`, err));
+  }
+
+  private newKubelet(nodeName: string): Kubelet {
+    return createKubelet({
+      api: this.api,
+      informers: this.informers,
+      clock: this.clock,
+      nodeName,
+      heartbeats: this.heartbeats,
+      onError: (err) => this.onError(`kubelet/${nodeName}`, err),
+    });
+  }
+
+  /** A node that exists from the start, outside any pool (a static node list): registered, with its kubelet. */
+  async addStaticNode(node: Node): Promise<void> {
+    const name = node.metadata?.name ?? '';
+    await this.api.create('nodes', node);
+    const kubelet = this.newKubelet(name);
+    this.kubelets.set(name, kubelet);
+    await kubelet.start();
   }
 
   /**

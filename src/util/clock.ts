@@ -1,5 +1,6 @@
 // Time is injected: the control plane never calls Date.now() or setTimeout itself, so the same code runs
 // on the wall clock under `drydock serve` and on a virtual clock inside a simulation.
+import { EventHeap } from '../sim/heap.js';
 
 /** A pending timer; cancelling one that already fired is a no-op. */
 export interface Timer {
@@ -23,21 +24,15 @@ export const systemClock: Clock = {
   },
 };
 
-interface ManualTimer {
-  readonly at: number;
-  readonly seq: number;
-  readonly fn: () => void;
-  cancelled: boolean;
-}
-
 /**
  * A clock that moves only when told to. Timers fire in (time, creation order) during `advance`, with
  * `now()` reading each timer's own due time while it runs. Used by tests and as the base of the simulator's clock.
+ * The timers sit in the discrete-event heap (src/sim/heap.ts), so scheduling and firing one is O(log n) and
+ * `nextTimerAt` lets the simulator jump straight to the next due time instead of stepping.
  */
 export class ManualClock implements Clock {
   private current: number;
-  private seq = 0;
-  private timers: ManualTimer[] = [];
+  private readonly timers = new EventHeap<() => void>();
 
   constructor(startMs = 0) {
     this.current = startMs;
@@ -48,9 +43,9 @@ export class ManualClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
-    const timer: ManualTimer = { at: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => { timer.cancelled = true; } };
+    const seq = this.timers.push(this.current + Math.max(0, delayMs), fn);
+    // Cancelling a timer that already fired (or was cancelled) is a no-op: the heap no longer holds seq as live.
+    return { cancel: () => { this.timers.cancel(seq); } };
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way (also ones they set). */
@@ -58,29 +53,28 @@ export class ManualClock implements Clock {
     if (ms < 0) throw new RangeError(`ManualClock.advance: time never moves back (asked for ${ms} ms)`);
     const target = this.current + ms;
     for (;;) {
-      let next: ManualTimer | undefined;
-      for (const t of this.timers) {
-        if (t.cancelled || t.at > target) continue;
-        if (next === undefined || t.at < next.at || (t.at === next.at && t.seq < next.seq)) next = t;
-      }
-      if (next === undefined) break;
-      next.cancelled = true;
-      this.current = Math.max(this.current, next.at);
-      next.fn();
+      const at = this.timers.peekTime();
+      if (at === undefined || at > target) break;
+      // Popped before it runs: a timer that throws is gone, as it was with the scan implementation.
+      const fn = this.timers.pop()!;
+      this.current = Math.max(this.current, at);
+      fn();
     }
-    this.timers = this.timers.filter((t) => !t.cancelled);
     this.current = target;
+  }
+
+  /** The due time of the earliest timer that has not fired or been cancelled, or undefined when none is pending. */
+  nextTimerAt(): number | undefined {
+    return this.timers.peekTime();
   }
 
   /** Timers already due (at or before now) that have not fired: advance(0) runs them. */
   pendingTimersDueNow(): number {
-    let n = 0;
-    for (const t of this.timers) if (!t.cancelled && t.at <= this.current) n++;
-    return n;
+    return this.timers.countAtOrBefore(this.current);
   }
 
   /** Timers that have not fired or been cancelled. */
   get pendingTimers(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
+    return this.timers.size;
   }
 }

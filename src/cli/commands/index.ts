@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { benchCommand } from './bench.js';
 import { explainCommand } from './explain.js';
+import { generateCommand } from './generate.js';
 import { serveCommand } from './serve.js';
 
 // One module per command; later issues add simulate, explain, compare, plan and bench here.
@@ -8,4 +9,5 @@ export const commands: CommandModule<object, never>[] = [
   serveCommand as unknown as CommandModule<object, never>,
   explainCommand as unknown as CommandModule<object, never>,
   benchCommand as unknown as CommandModule<object, never>,
+  generateCommand as unknown as CommandModule<object, never>,
 ];

@@ -1,0 +1,48 @@
+// The report/ folder's public surface: summary arithmetic, output file writers, the HTML report and its charts.
+export {
+  buildSummary,
+  costOf,
+  formatDuration,
+  formatSummaryTable,
+  gpuAllocationRatio,
+  nodeHours,
+  pendingSecondsOf,
+  percentiles,
+  percentileSorted,
+  podCounts,
+  poolLabel,
+  round,
+  sampleDurations,
+  startupSecondsOf,
+  timeWeightedUtilization,
+  type SummaryInput,
+} from './summary.js';
+export {
+  csvField,
+  csvRow,
+  METRICS_COLUMNS,
+  PLACEMENTS_COLUMNS,
+  summaryJson,
+  writeEventsJsonl,
+  writeFileAtomic,
+  writeHtmlReport,
+  writeJson,
+  writeMetricsCsv,
+  writePlacementsCsv,
+} from './files.js';
+export { CHART_IDS, renderReport, type ReportOptions } from './html.js';
+export {
+  barChart,
+  downsampleMax,
+  escapeXml,
+  formatNumber,
+  lineChart,
+  niceTicks,
+  PALETTE,
+  timeUnit,
+  type Axis,
+  type Bar,
+  type BarChartSpec,
+  type LineChartSpec,
+  type Series,
+} from './charts.js';

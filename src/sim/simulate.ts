@@ -1,0 +1,255 @@
+// drydock simulate's engine: a workload goes through the whole virtual cluster on its manual clock. Objects
+// are created through the API server at their arrival times; the clock jumps from one due event (a timer
+// of some component, an arrival, a metrics sample) to the next, and the cluster settles in between, so
+// every write carries the virtual time it happened at. Pods are followed through the informer and
+// recorded for the placements and the summary.
+import type { Node, Pod } from '../api/index.js';
+import type { Json } from '../apiserver/strategy.js';
+import type { ClusterAutoscalerSettings, ResolvedNodePool } from '../cloud/nodepool.js';
+import type { SchedulerConfiguration } from '../scheduler/index.js';
+import { VirtualCluster } from './cluster.js';
+import type { MetricsSample, PodRecord, SimulationResult, SimulationSummary, Workload } from './types.js';
+
+export interface SimulateOptions {
+  readonly workload: Workload;
+  readonly pools?: readonly ResolvedNodePool[];
+  readonly autoscaler?: ClusterAutoscalerSettings;
+  readonly schedulerConfig?: SchedulerConfiguration;
+  readonly seed?: number;
+  /** Stop at this simulated time (ms after the start); default: when the workload is done. */
+  readonly untilMs?: number;
+  /** Metrics every this many simulated ms (default 60 s). */
+  readonly sampleEveryMs?: number;
+  /** Kubelet heartbeats and node lifecycle (default true); off for long trace replays. */
+  readonly heartbeats?: boolean;
+  /** Wall-clock reading for wallSeconds (the only wall time a run looks at). */
+  readonly wallNow?: () => number;
+  readonly onProgress?: (simulatedMs: number, done: number, total: number) => void;
+}
+
+/** A pod still pending this long after its arrival, with no arrivals left, is taken as never going to run. */
+const GIVE_UP_PENDING_MS = 20 * 60_000;
+
+interface Tracked {
+  namespace: string;
+  name: string;
+  created: number;
+  scheduled?: number;
+  started?: number;
+  finished?: number;
+  node?: string;
+  phase: string;
+  gpuDevices?: string;
+  deleted?: boolean;
+  preempted?: boolean;
+  evicted?: boolean;
+  hasDuration: boolean;
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  // Nearest rank: the smallest value with at least q of the values at or below it.
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
+  const wallNow = options.wallNow ?? (() => 0);
+  const wallStart = wallNow();
+  const pools = options.pools ?? [];
+  const cluster = await VirtualCluster.create({
+    pools,
+    autoscale: pools.length > 0,
+    ...(options.autoscaler !== undefined ? { autoscaler: options.autoscaler } : {}),
+    ...(options.schedulerConfig !== undefined ? { schedulerConfig: options.schedulerConfig } : {}),
+    seed: options.seed ?? 1,
+    heartbeats: options.heartbeats ?? true,
+  });
+  const clock = cluster.clock;
+  const start = clock.now();
+  const sec = (ms: number) => (ms - start) / 1000;
+  for (const n of options.workload.nodes) await cluster.addStaticNode(n as unknown as Node);
+
+  // Every pod, from the informer: creation, binding, start, end.
+  const pods = new Map<string, Tracked>();
+  const observe = (p: Pod) => {
+    const key = p.metadata?.uid ?? '';
+    let t = pods.get(key);
+    if (t === undefined) {
+      t = {
+        namespace: p.metadata?.namespace ?? '',
+        name: p.metadata?.name ?? '',
+        created: clock.now(),
+        phase: 'Pending',
+        // A pod with a duration finishes only if it is not restarted (restartPolicy Always restarts it forever).
+        hasDuration: p.metadata?.annotations?.['drydock.io/duration-seconds'] !== undefined && (p.spec.restartPolicy ?? 'Always') !== 'Always',
+      };
+      pods.set(key, t);
+    }
+    if (p.spec.nodeName !== undefined && t.scheduled === undefined) {
+      t.scheduled = clock.now();
+      t.node = p.spec.nodeName;
+    }
+    const phase = p.status?.phase ?? 'Pending';
+    if (phase === 'Running' && t.started === undefined) t.started = clock.now();
+    if ((phase === 'Succeeded' || phase === 'Failed') && t.finished === undefined) t.finished = clock.now();
+    t.phase = phase;
+    const devices = p.metadata?.annotations?.['drydock.io/gpu-devices'];
+    if (devices !== undefined) t.gpuDevices = devices;
+    if (p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason === 'PreemptionByScheduler')) t.preempted = true;
+    if (p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason !== 'PreemptionByScheduler')) t.evicted = true;
+  };
+  cluster.informers.informer<Pod>('pods').addEventHandler({
+    onAdd: observe,
+    onUpdate: (_o, p) => observe(p),
+    onDelete: (p) => {
+      const t = pods.get(p.metadata?.uid ?? '');
+      if (t === undefined) return;
+      t.deleted = true;
+      if (t.finished === undefined) t.finished = clock.now();
+      if (t.phase !== 'Succeeded' && t.phase !== 'Failed' && !t.preempted) t.evicted = t.evicted ?? t.scheduled !== undefined;
+    },
+  });
+
+  // Metrics: per pool, requested and allocatable, and pending pods.
+  const metrics: MetricsSample[] = [];
+  const poolOf = (node: Node | undefined) => node?.metadata?.labels?.['drydock.io/nodepool'] ?? '';
+  const sample = () => {
+    const nodes = cluster.scheduler.snapshot;
+    cluster.scheduler.snapshot.update(cluster.scheduler.cache);
+    const byPool = new Map<string, MetricsSample>();
+    for (let r = 0; r < nodes.rows; r++) {
+      if (!nodes.present[r]) continue;
+      const pool = poolOf(nodes.nodes[r]);
+      const m = byPool.get(pool) ?? { t: sec(clock.now()), pool, nodes: 0, cpuRequested: 0, cpuAllocatable: 0, memoryRequested: 0, memoryAllocatable: 0, gpuRequested: 0, gpuAllocatable: 0, pendingPods: 0 };
+      let gpuUsed = 0;
+      for (let d = 0; d < nodes.gpuCount[r]!; d++) gpuUsed += nodes.gpuUsedMilli[r * 16 + d]! / 1000;
+      byPool.set(pool, {
+        ...m,
+        nodes: m.nodes + 1,
+        cpuRequested: m.cpuRequested + nodes.reqCpu[r]! / 1000,
+        cpuAllocatable: m.cpuAllocatable + nodes.allocCpu[r]! / 1000,
+        memoryRequested: m.memoryRequested + nodes.reqMemory[r]!,
+        memoryAllocatable: m.memoryAllocatable + nodes.allocMemory[r]!,
+        gpuRequested: m.gpuRequested + gpuUsed,
+        gpuAllocatable: m.gpuAllocatable + nodes.gpuCount[r]!,
+      });
+    }
+    let pending = 0;
+    for (const t of pods.values()) if (t.scheduled === undefined && !t.deleted) pending++;
+    for (const p of pools) if (!byPool.has(p.name)) byPool.set(p.name, { t: sec(clock.now()), pool: p.name, nodes: 0, cpuRequested: 0, cpuAllocatable: 0, memoryRequested: 0, memoryAllocatable: 0, gpuRequested: 0, gpuAllocatable: 0, pendingPods: 0 });
+    for (const m of [...byPool.values()].sort((a, b) => (a.pool < b.pool ? -1 : a.pool > b.pool ? 1 : 0))) metrics.push({ ...m, pendingPods: pending });
+  };
+
+  const objects = options.workload.objects;
+  const sampleEvery = options.sampleEveryMs ?? 60_000;
+  // Without --until the run ends when the workload is done; as a guard, never later than a day after the
+  // last arrival plus the longest duration.
+  const longest = Math.max(0, ...objects.map((o) => Number(((o.object['metadata'] as Json | undefined)?.['annotations'] as Json | undefined)?.['drydock.io/duration-seconds'] ?? 0) * 1000));
+  const horizon = start + (objects.length > 0 ? objects[objects.length - 1]!.arrivalMs : 0) + longest + 24 * 3600_000;
+  const until = options.untilMs !== undefined ? start + options.untilMs : horizon;
+  let next = 0;
+  let nextSample = start;
+  const done = () => {
+    if (next < objects.length) return false;
+    for (const t of pods.values()) {
+      if (t.deleted || t.phase === 'Succeeded' || t.phase === 'Failed') continue;
+      if (t.phase === 'Running' && !t.hasDuration) continue; // runs until the end
+      if (t.scheduled === undefined && clock.now() - t.created >= GIVE_UP_PENDING_MS) continue;
+      return false;
+    }
+    return true;
+  };
+  const clockWithNext = clock as unknown as { nextTimerAt?: () => number | undefined };
+  for (;;) {
+    const now = clock.now();
+    if (now >= nextSample) {
+      sample();
+      nextSample += sampleEvery;
+    }
+    if (now >= until || done()) break;
+    const arrival = next < objects.length ? start + objects[next]!.arrivalMs : Infinity;
+    const timer = clockWithNext.nextTimerAt?.() ?? now + 1000;
+    const target = Math.min(arrival, Math.max(timer, now + 1), nextSample, until);
+    if (target === Infinity) break;
+    clock.advance(Math.max(0, target - now));
+    cluster.scheduler.flushQueues();
+    while (next < objects.length && start + objects[next]!.arrivalMs <= clock.now()) {
+      const o = objects[next++]!;
+      await cluster.api.create(o.resource, o.object).catch((err: unknown) => cluster.errors.push({ component: `workload ${o.source}`, message: (err as Error).message }));
+    }
+    await cluster.settle();
+    options.onProgress?.(clock.now() - start, [...pods.values()].filter((t) => t.finished !== undefined).length, pods.size);
+  }
+  sample();
+  const end = clock.now();
+  const events = (await cluster.api.list<Json>('events')).items;
+  const costs = cluster.cloud.costs();
+  const autoscalerEvents = events.filter((e) => e['reason'] === 'TriggeredScaleUp' || e['reason'] === 'ScaleDown');
+  cluster.stop();
+
+  const placements: PodRecord[] = [...pods.values()]
+    .sort((a, b) => a.created - b.created || (a.namespace + a.name < b.namespace + b.name ? -1 : 1))
+    .map((t) => ({
+      pod: t.name,
+      namespace: t.namespace,
+      ...(t.node !== undefined ? { node: t.node, pool: t.node.replace(/-\d+$/, '') } : {}),
+      created: sec(t.created),
+      ...(t.scheduled !== undefined ? { scheduled: sec(t.scheduled) } : {}),
+      ...(t.started !== undefined ? { started: sec(t.started) } : {}),
+      ...(t.finished !== undefined ? { finished: sec(t.finished) } : {}),
+      phase: t.deleted && t.phase !== 'Succeeded' && t.phase !== 'Failed' ? 'Deleted' : t.phase,
+      ...(t.gpuDevices !== undefined ? { gpuDevices: t.gpuDevices } : {}),
+      ...(t.preempted ? { preempted: true } : {}),
+      ...(t.evicted ? { evicted: true } : {}),
+    }));
+  const all = [...pods.values()];
+  const pendingTimes = all.map((t) => ((t.scheduled ?? end) - t.created) / 1000).sort((a, b) => a - b);
+  const startup = all.filter((t) => t.started !== undefined && t.scheduled !== undefined).map((t) => (t.started! - t.scheduled!) / 1000).sort((a, b) => a - b);
+  // Time-weighted utilisation and node-hours from the samples (each stands for the interval after it).
+  const sums = { cpuR: 0, cpuA: 0, memR: 0, memA: 0, gpuR: 0, gpuA: 0 };
+  const nodeHours: Record<string, number> = {};
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
+    const nextT = metrics.find((x, j) => j > i && x.pool === m.pool)?.t ?? m.t;
+    const dt = nextT - m.t;
+    sums.cpuR += m.cpuRequested * dt;
+    sums.cpuA += m.cpuAllocatable * dt;
+    sums.memR += m.memoryRequested * dt;
+    sums.memA += m.memoryAllocatable * dt;
+    sums.gpuR += m.gpuRequested * dt;
+    sums.gpuA += m.gpuAllocatable * dt;
+    nodeHours[m.pool || 'static'] = (nodeHours[m.pool || 'static'] ?? 0) + (m.nodes * dt) / 3600;
+  }
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+  const costByPool: Record<string, number> = {};
+  for (const c of costs) costByPool[c.pool] = c.cost;
+  const summary: SimulationSummary = {
+    pods: {
+      total: all.length,
+      scheduled: all.filter((t) => t.scheduled !== undefined).length,
+      unschedulable: all.filter((t) => t.scheduled === undefined && !t.deleted).length,
+      succeeded: all.filter((t) => t.phase === 'Succeeded').length,
+      failed: all.filter((t) => t.phase === 'Failed').length,
+      evicted: all.filter((t) => t.evicted).length,
+      preempted: all.filter((t) => t.preempted).length,
+    },
+    pendingSeconds: { p50: percentile(pendingTimes, 0.5), p95: percentile(pendingTimes, 0.95), p99: percentile(pendingTimes, 0.99), max: pendingTimes[pendingTimes.length - 1] ?? 0 },
+    startupSeconds: { p50: percentile(startup, 0.5), p95: percentile(startup, 0.95), p99: percentile(startup, 0.99) },
+    nodeHours: { total: Object.values(nodeHours).reduce((a, b) => a + b, 0), byPool: nodeHours },
+    cost: { total: Object.values(costByPool).reduce((a, b) => a + b, 0), byPool: costByPool, currency: 'USD' },
+    utilization: { cpu: ratio(sums.cpuR, sums.cpuA), memory: ratio(sums.memR, sums.memA), gpu: ratio(sums.gpuR, sums.gpuA) },
+    gpuAllocationRatio: ratio(sums.gpuR, sums.gpuA),
+    autoscaler: {
+      scaleUps: autoscalerEvents.filter((e) => e['reason'] === 'TriggeredScaleUp').length,
+      scaleDowns: autoscalerEvents.filter((e) => e['reason'] === 'ScaleDown').length,
+      nodesAdded: cluster.cloud.nodeGroups().reduce((s, g) => s + g.instances().length, 0),
+      nodesRemoved: 0,
+    },
+    simulatedSeconds: sec(end),
+    wallSeconds: (wallNow() - wallStart) / 1000,
+    seed: options.seed ?? 1,
+    inputs: options.workload.inputs,
+  };
+  return { summary, placements, events, metrics };
+}
