@@ -185,8 +185,34 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const end = clock.now();
   const events = (await cluster.api.list<Json>('events')).items;
   const costs = cluster.cloud.costs();
-  const autoscalerEvents = events.filter((e) => e['reason'] === 'TriggeredScaleUp' || e['reason'] === 'ScaleDown');
   cluster.stop();
+  // The autoscaler's decisions, from its events (cluster-autoscaler's words): a scale-up decision is one
+  // ScaledUpGroup on the status ConfigMap ("setting group G size to N instead of M"); a node it removes gets
+  // ScaleDown on the Node, and each scale-down decision one "removing" line on the ConfigMap.
+  const kindOf = (e: Json) => (e['involvedObject'] as Json | undefined)?.['kind'];
+  let scaleUps = 0;
+  let nodesAdded = 0;
+  let scaleDowns = 0;
+  let nodesRemoved = 0;
+  const drained = new Set<string>();
+  for (const e of events) {
+    const reason = e['reason'];
+    const message = String(e['message'] ?? '');
+    if (reason === 'ScaledUpGroup') {
+      scaleUps++;
+      const m = /size to (\d+) instead of (\d+)/.exec(message);
+      if (m !== null) nodesAdded += Number(m[1]) - Number(m[2]);
+    } else if ((reason === 'ScaleDown' || reason === 'ScaleDownEmpty') && kindOf(e) === 'ConfigMap' && message.startsWith('Scale-down: removing')) {
+      scaleDowns++;
+    } else if (reason === 'ScaleDown' && kindOf(e) === 'Node') {
+      nodesRemoved++;
+    } else if (reason === 'ScaleDown' && kindOf(e) === 'Pod') {
+      const o = e['involvedObject'] as Json;
+      drained.add(`${String(o['namespace'] ?? '')}/${String(o['name'] ?? '')}`);
+    }
+  }
+  // Pods drained off a node the autoscaler removes were evicted, whatever phase their kubelet gave them last.
+  for (const t of pods.values()) if (drained.has(`${t.namespace}/${t.name}`)) t.evicted = true;
 
   const placements: PodRecord[] = [...pods.values()]
     .sort((a, b) => a.created - b.created || (a.namespace + a.name < b.namespace + b.name ? -1 : 1))
@@ -230,7 +256,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       scheduled: all.filter((t) => t.scheduled !== undefined).length,
       unschedulable: all.filter((t) => t.scheduled === undefined && !t.deleted).length,
       succeeded: all.filter((t) => t.phase === 'Succeeded').length,
-      failed: all.filter((t) => t.phase === 'Failed').length,
+      failed: all.filter((t) => t.phase === 'Failed' && !t.evicted && !t.preempted).length,
       evicted: all.filter((t) => t.evicted).length,
       preempted: all.filter((t) => t.preempted).length,
     },
@@ -241,10 +267,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     utilization: { cpu: ratio(sums.cpuR, sums.cpuA), memory: ratio(sums.memR, sums.memA), gpu: ratio(sums.gpuR, sums.gpuA) },
     gpuAllocationRatio: ratio(sums.gpuR, sums.gpuA),
     autoscaler: {
-      scaleUps: autoscalerEvents.filter((e) => e['reason'] === 'TriggeredScaleUp').length,
-      scaleDowns: autoscalerEvents.filter((e) => e['reason'] === 'ScaleDown').length,
-      nodesAdded: cluster.cloud.nodeGroups().reduce((s, g) => s + g.instances().length, 0),
-      nodesRemoved: 0,
+      scaleUps,
+      scaleDowns,
+      nodesAdded,
+      nodesRemoved,
     },
     simulatedSeconds: sec(end),
     wallSeconds: (wallNow() - wallStart) / 1000,
