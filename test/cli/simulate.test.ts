@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { bundledExample, runSimulateCommand } from '../../src/cli/commands/simulate.js';
 import { loadCatalog } from '../../src/cloud/catalog.js';
+import { loadNodePools } from '../../src/cloud/nodepool.js';
+import { cpuMilli } from '../../src/api/index.js';
 import { generateWorkloadCsv, DEFAULT_GENERATE_OPTIONS } from '../../src/workload/generate.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -74,27 +76,57 @@ run('conservation and safety: every pod once, requested ≤ allocatable at every
   try {
     // One pod per row (no replicas): 12 CPU pods that need more than the 2 initial m5.xlarge nodes (2 × 3920m
     // allocatable after EKS reservations; 12 × 900m = 10.8 cores), and 4 GPU pods, 2 per model.
-    const rows = ['name,cpu,memory,arrival,duration,gpu,gpu_model'];
-    for (let i = 0; i < 12; i++) rows.push(`cpu-${i},900m,1Gi,${i * 10},600,,`);
-    rows.push('t4-a,1,2Gi,30,300,1,T4', 't4-b,1,2Gi,40,300,1,T4', 'v100-a,1,2Gi,50,300,1,V100', 'v100-b,1,2Gi,60,300,1,V100');
+    // Then 3 shares of 600/1000 of a T4: no two fit on one device.
+    const rows = ['name,cpu,memory,arrival,duration,gpu,gpu_milli,gpu_model'];
+    for (let i = 0; i < 12; i++) rows.push(`cpu-${i},900m,1Gi,${i * 10},600,,,`);
+    rows.push('t4-a,1,2Gi,30,300,1,,T4', 't4-b,1,2Gi,40,300,1,,T4', 'v100-a,1,2Gi,50,300,1,,V100', 'v100-b,1,2Gi,60,300,1,,V100');
+    rows.push('t4-share-a,500m,1Gi,70,200,,600,T4', 't4-share-b,500m,1Gi,70,200,,600,T4', 't4-share-c,500m,1Gi,70,200,,600,T4');
     writeFileSync(join(dir, 'w.csv'), rows.join('\n') + '\n');
     writeFileSync(join(dir, 'pools.yaml'), POOLS);
     const result = await runSimulateCommand({ ...defaults, workload: [join(dir, 'w.csv')], pools: join(dir, 'pools.yaml'), 'sample-every': '10s', placements: join(dir, 'p.csv'), metrics: join(dir, 'm.csv') });
     const placements = readCsv(join(dir, 'p.csv'));
     const names = placements.map((p) => p['pod']).sort();
     const expected = rows.slice(1).map((r) => r.split(',')[0]!).sort();
-    assert.equal(names, expected, 'each of the 16 rows is one placement row, none twice');
-    assert.is(result.summary.pods.total, 16);
-    assert.is(result.summary.pods.succeeded, 16, 'every pod has a duration and room to run');
-    for (const m of readCsv(join(dir, 'm.csv'))) {
-      for (const r of ['cpu', 'memory', 'gpu']) {
-        assert.ok(Number(m[`${r}_requested`]) <= Number(m[`${r}_allocatable`]) + 1e-9, `t=${m['t']} pool ${m['pool']}: ${r} requested ${m[`${r}_requested`]} > allocatable ${m[`${r}_allocatable`]}`);
+    assert.equal(names, expected, 'each of the 19 rows is one placement row, none twice');
+    assert.is(result.summary.pods.total, 19);
+    assert.is(result.summary.pods.succeeded, 19, 'every pod has a duration and room to run');
+
+    // At every instant a pod is bound ([scheduled, finished)), the pods on each node ask no more than its
+    // allocatable cpu, and each GPU device holds at most 1000 thousandths.
+    const pools = loadNodePools(join(dir, 'pools.yaml'), loadCatalog()).pools;
+    const allocCpu = Object.fromEntries(pools.map((p) => [p.name, Number(cpuMilli(p.allocatable['cpu'] ?? '0'))]));
+    const request = Object.fromEntries(rows.slice(1).map((r) => r.split(',')).map((f) => [f[0]!, { cpu: Number(cpuMilli(f[1]!)), gpuMilli: f[5] !== '' ? 1000 * Number(f[5]) : Number(f[6] || 0) }]));
+    const bound = placements.map((p) => ({
+      pod: p['pod']!,
+      node: p['node']!,
+      pool: p['pool']!,
+      devices: (p['gpu_devices'] ?? '').split(',').filter((d) => d !== ''),
+      from: Number(p['scheduled']),
+      to: p['finished'] === '' ? Infinity : Number(p['finished']),
+    }));
+    for (const p of bound) {
+      const same = bound.filter((q) => q.node === p.node && q.from <= p.from && p.from < q.to);
+      const cpu = same.reduce((sum, q) => sum + request[q.pod]!.cpu, 0);
+      assert.ok(cpu <= allocCpu[p.pool]!, `${p.node} at t=${p.from}: ${cpu}m requested > ${allocCpu[p.pool]}m allocatable`);
+      for (const device of p.devices) {
+        const onDevice = same.filter((q) => q.devices.includes(device));
+        const milli = onDevice.reduce((sum, q) => sum + request[q.pod]!.gpuMilli / Math.max(1, q.devices.length), 0);
+        assert.ok(milli <= 1000, `${p.node} GPU ${device} at t=${p.from}: ${milli}/1000`);
+      }
+    }
+    const shares = bound.filter((p) => p.pod.startsWith('t4-share-'));
+    assert.is(shares.length, 3);
+    for (const a of shares) {
+      for (const b of shares) {
+        if (a !== b && a.node === b.node && a.devices.join() === b.devices.join()) {
+          assert.ok(a.to <= b.from || b.to <= a.from, `${a.pod} and ${b.pod} shared ${a.node} GPU ${a.devices.join()} at once (600 + 600 > 1000)`);
+        }
       }
     }
     const catalog = loadCatalog();
     const modelOfPool: Record<string, string> = { t4: catalog.get('g4dn.xlarge')!.gpuModel ?? '', v100: catalog.get('p3.2xlarge')!.gpuModel ?? '' };
     for (const p of placements.filter((x) => x['pod']!.startsWith('t4-') || x['pod']!.startsWith('v100-'))) {
-      const want = p['pod']!.startsWith('t4-') ? 'T4' : 'V100';
+      const want = p['pod']!.startsWith('t4-') ? 'T4' : 'V100'; // t4-a, t4-b and the t4-share-* rows
       assert.is(modelOfPool[p['pool']!], want, `${p['pod']} on ${p['node']} (pool ${p['pool']})`);
       assert.ok(p['gpu_devices'] !== '', `${p['pod']} was given a device`);
     }
