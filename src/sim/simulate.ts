@@ -70,8 +70,18 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const sec = (ms: number) => (ms - start) / 1000;
   for (const n of options.workload.nodes) await cluster.addStaticNode(n as unknown as Node);
 
-  // Every pod, from the informer: creation, binding, start, end.
+  // Every pod, from the informer: creation, binding, start, end. Kept incrementally so that a step costs
+  // nothing per pod: `active` holds the pods that can still hold the run open (not gone, not finished, not
+  // running without an end), `pendingCount` the pods not yet bound, `finishedCount` the pods that ended.
   const pods = new Map<string, Tracked>();
+  const active = new Map<string, Tracked>();
+  let pendingCount = 0;
+  let finishedCount = 0;
+  const settleState = (key: string, t: Tracked) => {
+    const holdsOpen = !t.deleted && t.phase !== 'Succeeded' && t.phase !== 'Failed' && !(t.phase === 'Running' && !t.hasDuration);
+    if (holdsOpen) active.set(key, t);
+    else active.delete(key);
+  };
   const observe = (p: Pod) => {
     const key = p.metadata?.uid ?? '';
     let t = pods.get(key);
@@ -85,19 +95,25 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         hasDuration: p.metadata?.annotations?.['drydock.io/duration-seconds'] !== undefined && (p.spec.restartPolicy ?? 'Always') !== 'Always',
       };
       pods.set(key, t);
+      pendingCount++;
     }
     if (p.spec.nodeName !== undefined && t.scheduled === undefined) {
+      if (!t.deleted) pendingCount--;
       t.scheduled = clock.now();
       t.node = p.spec.nodeName;
     }
     const phase = p.status?.phase ?? 'Pending';
     if (phase === 'Running' && t.started === undefined) t.started = clock.now();
-    if ((phase === 'Succeeded' || phase === 'Failed') && t.finished === undefined) t.finished = clock.now();
+    if ((phase === 'Succeeded' || phase === 'Failed') && t.finished === undefined) {
+      t.finished = clock.now();
+      finishedCount++;
+    }
     t.phase = phase;
     const devices = p.metadata?.annotations?.['drydock.io/gpu-devices'];
     if (devices !== undefined) t.gpuDevices = devices;
     if (p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason === 'PreemptionByScheduler')) t.preempted = true;
     if (p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.reason !== 'PreemptionByScheduler')) t.evicted = true;
+    if (!t.deleted) settleState(key, t);
   };
   cluster.informers.informer<Pod>('pods').addEventHandler({
     onAdd: observe,
@@ -105,8 +121,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     onDelete: (p) => {
       const t = pods.get(p.metadata?.uid ?? '');
       if (t === undefined) return;
+      const key = p.metadata?.uid ?? '';
+      if (!t.deleted && t.scheduled === undefined) pendingCount--;
       t.deleted = true;
-      if (t.finished === undefined) t.finished = clock.now();
+      if (t.finished === undefined) {
+        t.finished = clock.now();
+        finishedCount++;
+      }
+      active.delete(key);
       if (t.phase !== 'Succeeded' && t.phase !== 'Failed' && !t.preempted) t.evicted = t.evicted ?? t.scheduled !== undefined;
     },
   });
@@ -114,47 +136,49 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   // Metrics: per pool, requested and allocatable, and pending pods.
   const metrics: MetricsSample[] = [];
   const poolOf = (node: Node | undefined) => node?.metadata?.labels?.['drydock.io/nodepool'] ?? '';
+  type Row = { -readonly [K in keyof MetricsSample]: MetricsSample[K] };
+  const emptyRow = (pool: string): Row => ({ t: sec(clock.now()), pool, nodes: 0, cpuRequested: 0, cpuAllocatable: 0, memoryRequested: 0, memoryAllocatable: 0, gpuRequested: 0, gpuAllocatable: 0, pendingPods: pendingCount });
   const sample = () => {
     const nodes = cluster.scheduler.snapshot;
-    cluster.scheduler.snapshot.update(cluster.scheduler.cache);
-    const byPool = new Map<string, MetricsSample>();
+    nodes.update(cluster.scheduler.cache);
+    // One mutable row per pool, added to from the snapshot's columns (no allocation per node).
+    const byPool = new Map<string, Row>();
     for (let r = 0; r < nodes.rows; r++) {
       if (!nodes.present[r]) continue;
       const pool = poolOf(nodes.nodes[r]);
-      const m = byPool.get(pool) ?? { t: sec(clock.now()), pool, nodes: 0, cpuRequested: 0, cpuAllocatable: 0, memoryRequested: 0, memoryAllocatable: 0, gpuRequested: 0, gpuAllocatable: 0, pendingPods: 0 };
-      let gpuUsed = 0;
-      for (let d = 0; d < nodes.gpuCount[r]!; d++) gpuUsed += nodes.gpuUsedMilli[r * 16 + d]! / 1000;
-      byPool.set(pool, {
-        ...m,
-        nodes: m.nodes + 1,
-        cpuRequested: m.cpuRequested + nodes.reqCpu[r]! / 1000,
-        cpuAllocatable: m.cpuAllocatable + nodes.allocCpu[r]! / 1000,
-        memoryRequested: m.memoryRequested + nodes.reqMemory[r]!,
-        memoryAllocatable: m.memoryAllocatable + nodes.allocMemory[r]!,
-        gpuRequested: m.gpuRequested + gpuUsed,
-        gpuAllocatable: m.gpuAllocatable + nodes.gpuCount[r]!,
-      });
+      let m = byPool.get(pool);
+      if (m === undefined) byPool.set(pool, (m = emptyRow(pool)));
+      let gpuUsedMilli = 0;
+      for (let d = 0; d < nodes.gpuCount[r]!; d++) gpuUsedMilli += nodes.gpuUsedMilli[r * 16 + d]!;
+      m.nodes++;
+      m.cpuRequested += nodes.reqCpu[r]! / 1000;
+      m.cpuAllocatable += nodes.allocCpu[r]! / 1000;
+      m.memoryRequested += nodes.reqMemory[r]!;
+      m.memoryAllocatable += nodes.allocMemory[r]!;
+      m.gpuRequested += gpuUsedMilli / 1000;
+      m.gpuAllocatable += nodes.gpuCount[r]!;
     }
-    let pending = 0;
-    for (const t of pods.values()) if (t.scheduled === undefined && !t.deleted) pending++;
-    for (const p of pools) if (!byPool.has(p.name)) byPool.set(p.name, { t: sec(clock.now()), pool: p.name, nodes: 0, cpuRequested: 0, cpuAllocatable: 0, memoryRequested: 0, memoryAllocatable: 0, gpuRequested: 0, gpuAllocatable: 0, pendingPods: 0 });
-    for (const m of [...byPool.values()].sort((a, b) => (a.pool < b.pool ? -1 : a.pool > b.pool ? 1 : 0))) metrics.push({ ...m, pendingPods: pending });
+    for (const p of pools) if (!byPool.has(p.name)) byPool.set(p.name, emptyRow(p.name));
+    for (const m of [...byPool.values()].sort((x, y) => (x.pool < y.pool ? -1 : x.pool > y.pool ? 1 : 0))) metrics.push(m);
   };
 
   const objects = options.workload.objects;
   const sampleEvery = options.sampleEveryMs ?? 60_000;
   // Without --until the run ends when the workload is done; as a guard, never later than a day after the
   // last arrival plus the longest duration.
-  const longest = Math.max(0, ...objects.map((o) => Number(((o.object['metadata'] as Json | undefined)?.['annotations'] as Json | undefined)?.['drydock.io/duration-seconds'] ?? 0) * 1000));
+  let longest = 0;
+  for (const o of objects) {
+    const seconds = Number(((o.object['metadata'] as Json | undefined)?.['annotations'] as Json | undefined)?.['drydock.io/duration-seconds'] ?? 0);
+    if (seconds * 1000 > longest) longest = seconds * 1000;
+  }
   const horizon = start + (objects.length > 0 ? objects[objects.length - 1]!.arrivalMs : 0) + longest + 24 * 3600_000;
   const until = options.untilMs !== undefined ? start + options.untilMs : horizon;
   let next = 0;
   let nextSample = start;
   const done = () => {
     if (next < objects.length) return false;
-    for (const t of pods.values()) {
-      if (t.deleted || t.phase === 'Succeeded' || t.phase === 'Failed') continue;
-      if (t.phase === 'Running' && !t.hasDuration) continue; // runs until the end
+    // Only the pods that can hold the run open; a pod running without a duration runs until the end.
+    for (const t of active.values()) {
       if (t.scheduled === undefined && clock.now() - t.created >= GIVE_UP_PENDING_MS) continue;
       return false;
     }
@@ -179,7 +203,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       await cluster.api.create(o.resource, o.object).catch((err: unknown) => cluster.errors.push({ component: `workload ${o.source}`, message: (err as Error).message }));
     }
     await cluster.settle();
-    options.onProgress?.(clock.now() - start, [...pods.values()].filter((t) => t.finished !== undefined).length, pods.size);
+    options.onProgress?.(clock.now() - start, finishedCount, pods.size);
   }
   sample();
   const end = clock.now();
