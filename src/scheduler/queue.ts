@@ -485,6 +485,11 @@ export class SchedulingQueue {
     return { active, backoff, unschedulable, summary: `activeQ:${active.length}; backoffQ:${backoff.length}; unschedulablePods:${unschedulable.length}` };
   }
 
+  /** Pods in backoffQ and in unschedulablePods (O(1): what the flush loops need to know). */
+  waiting(): { backoff: number; unschedulable: number } {
+    return { backoff: this.backoffQ.size, unschedulable: this.unschedulablePods.size };
+  }
+
   counts(): QueueCounts {
     let gated = 0;
     for (const e of this.unschedulablePods.values()) if (e.qp.gated) gated++;
