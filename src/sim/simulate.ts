@@ -38,6 +38,8 @@ interface Tracked {
   started?: number;
   finished?: number;
   node?: string;
+  /** The node's drydock.io/nodepool label when the pod was bound ("" for nodes outside any pool). */
+  pool?: string;
   phase: string;
   gpuDevices?: string;
   deleted?: boolean;
@@ -74,6 +76,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   // nothing per pod: `active` holds the pods that can still hold the run open (not gone, not finished, not
   // running without an end), `pendingCount` the pods not yet bound, `finishedCount` the pods that ended.
   const pods = new Map<string, Tracked>();
+  const nodeInformer = cluster.informers.informer<Node>('nodes');
   const active = new Map<string, Tracked>();
   let pendingCount = 0;
   let finishedCount = 0;
@@ -101,6 +104,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       if (!t.deleted) pendingCount--;
       t.scheduled = clock.now();
       t.node = p.spec.nodeName;
+      t.pool = nodeInformer.get(undefined, p.spec.nodeName)?.metadata?.labels?.['drydock.io/nodepool'] ?? '';
     }
     const phase = p.status?.phase ?? 'Pending';
     if (phase === 'Running' && t.started === undefined) t.started = clock.now();
@@ -243,7 +247,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     .map((t) => ({
       pod: t.name,
       namespace: t.namespace,
-      ...(t.node !== undefined ? { node: t.node, pool: t.node.replace(/-\d+$/, '') } : {}),
+      ...(t.node !== undefined ? { node: t.node, ...(t.pool !== undefined && t.pool !== '' ? { pool: t.pool } : {}) } : {}),
       created: sec(t.created),
       ...(t.scheduled !== undefined ? { scheduled: sec(t.scheduled) } : {}),
       ...(t.started !== undefined ? { started: sec(t.started) } : {}),
