@@ -213,10 +213,10 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
 
   const progress = progressReporter(args.quiet !== true && process.stderr.isTTY === true);
   const workload = { objects: loaded.objects, nodes, inputs: loaded.inputs };
-  // Long trace replays (days of simulated time on a static node list) run without kubelet heartbeats: node
-  // lifecycle has nothing to decide there, and a heartbeat per node every 10 s would be most of the work.
+  // Workloads whose arrivals span more than a day (trace replays) run without kubelet heartbeats and node
+  // lifecycle: no node fails in a replay, and a heartbeat per node every 10 s would be most of the work.
   const span = loaded.objects.length > 0 ? loaded.objects[loaded.objects.length - 1]!.arrivalMs : 0;
-  const heartbeats = !(pools.length === 0 && span > 24 * 3_600_000);
+  const heartbeats = span <= 24 * 3_600_000;
   const result = await simulate({
     workload,
     pools,
