@@ -7,6 +7,7 @@ import type { Node, Pod } from '../api/index.js';
 import type { Json } from '../apiserver/strategy.js';
 import type { ClusterAutoscalerSettings, ResolvedNodePool } from '../cloud/nodepool.js';
 import type { SchedulerConfiguration } from '../scheduler/index.js';
+import { round } from '../report/summary.js';
 import { VirtualCluster } from './cluster.js';
 import type { MetricsSample, PodRecord, SimulationResult, SimulationSummary, Workload } from './types.js';
 
@@ -46,6 +47,10 @@ interface Tracked {
   preempted?: boolean;
   evicted?: boolean;
   hasDuration: boolean;
+}
+
+function roundAll(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 6)]));
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -290,10 +295,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     },
     pendingSeconds: { p50: percentile(pendingTimes, 0.5), p95: percentile(pendingTimes, 0.95), p99: percentile(pendingTimes, 0.99), max: pendingTimes[pendingTimes.length - 1] ?? 0 },
     startupSeconds: { p50: percentile(startup, 0.5), p95: percentile(startup, 0.95), p99: percentile(startup, 0.99) },
-    nodeHours: { total: Object.values(nodeHours).reduce((a, b) => a + b, 0), byPool: nodeHours },
-    cost: { total: Object.values(costByPool).reduce((a, b) => a + b, 0), byPool: costByPool, currency: 'USD' },
-    utilization: { cpu: ratio(sums.cpuR, sums.cpuA), memory: ratio(sums.memR, sums.memA), gpu: ratio(sums.gpuR, sums.gpuA) },
-    gpuAllocationRatio: ratio(sums.gpuR, sums.gpuA),
+    // Hours, money and ratios to 6 decimals, seconds to milliseconds (src/report/summary.ts): no float noise.
+    nodeHours: { total: round(Object.values(nodeHours).reduce((a, b) => a + b, 0), 6), byPool: roundAll(nodeHours) },
+    cost: { total: round(Object.values(costByPool).reduce((a, b) => a + b, 0), 6), byPool: roundAll(costByPool), currency: 'USD' },
+    utilization: { cpu: round(ratio(sums.cpuR, sums.cpuA), 6), memory: round(ratio(sums.memR, sums.memA), 6), gpu: round(ratio(sums.gpuR, sums.gpuA), 6) },
+    gpuAllocationRatio: round(ratio(sums.gpuR, sums.gpuA), 6),
     autoscaler: {
       scaleUps,
       scaleDowns,
@@ -301,7 +307,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       nodesRemoved,
     },
     simulatedSeconds: sec(end),
-    wallSeconds: (wallNow() - wallStart) / 1000,
+    wallSeconds: round((wallNow() - wallStart) / 1000, 3),
     seed: options.seed ?? 1,
     inputs: options.workload.inputs,
   };
