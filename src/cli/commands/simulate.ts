@@ -4,11 +4,10 @@
 // UserInputError (exit 2) and no output file.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { parseAllDocuments } from 'yaml';
 import type { Json } from '../../apiserver/strategy.js';
-import { loadCatalog } from '../../cloud/catalog.js';
+import { defaultCatalogPath, loadCatalog } from '../../cloud/catalog.js';
 import { loadNodePools, parseNodePools, type ClusterAutoscalerSettings, type ResolvedNodePool } from '../../cloud/nodepool.js';
 import { formatSummaryTable, writeEventsJsonl, writeHtmlReport, writeJson, writeMetricsCsv, writePlacementsCsv } from '../../report/index.js';
 import { ConfigError } from '../../scheduler/framework.js';
@@ -36,11 +35,9 @@ interface SimulateArgs {
   quiet: boolean;
 }
 
-/** datasets/ of this checkout (next to dist/ or src/). */
+/** datasets/ of this checkout: where the bundled instance catalog lives. */
 export function datasetsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up = here.includes(join('dist', 'src')) ? join(here, '..', '..', '..', '..') : join(here, '..', '..', '..');
-  return join(up, 'datasets');
+  return dirname(defaultCatalogPath());
 }
 
 /** The bundled example: what `drydock simulate` (and `npm start`) runs without arguments. */
