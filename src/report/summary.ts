@@ -57,14 +57,15 @@ export function startupSecondsOf(placements: readonly PodRecord[]): number[] {
   return out;
 }
 
-/** The `pods` counts. scheduled = ever bound to a node; unschedulable = never bound by the end. */
+/** The `pods` counts. scheduled = ever bound to a node; unschedulable = never bound by the end; failed = Failed on its own. */
 export function podCounts(placements: readonly PodRecord[]): SimulationSummary['pods'] {
   const c = { total: placements.length, scheduled: 0, unschedulable: 0, succeeded: 0, failed: 0, evicted: 0, preempted: 0 };
   for (const p of placements) {
     if (p.scheduled !== undefined) c.scheduled++;
     else c.unschedulable++;
     if (p.phase === 'Succeeded') c.succeeded++;
-    if (p.phase === 'Failed') c.failed++;
+    // A pod the kubelet failed because it was evicted or preempted counts there, not as failed.
+    if (p.phase === 'Failed' && p.evicted !== true && p.preempted !== true) c.failed++;
     if (p.evicted === true) c.evicted++;
     if (p.preempted === true) c.preempted++;
   }

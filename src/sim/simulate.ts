@@ -7,9 +7,9 @@ import type { Node, Pod } from '../api/index.js';
 import type { Json } from '../apiserver/strategy.js';
 import type { ClusterAutoscalerSettings, ResolvedNodePool } from '../cloud/nodepool.js';
 import type { SchedulerConfiguration } from '../scheduler/index.js';
-import { round } from '../report/summary.js';
+import { buildSummary } from '../report/summary.js';
 import { VirtualCluster } from './cluster.js';
-import type { MetricsSample, PodRecord, SimulationResult, SimulationSummary, Workload } from './types.js';
+import type { MetricsSample, PodRecord, SimulationResult, Workload } from './types.js';
 
 export interface SimulateOptions {
   readonly workload: Workload;
@@ -47,17 +47,6 @@ interface Tracked {
   preempted?: boolean;
   evicted?: boolean;
   hasDuration: boolean;
-}
-
-function roundAll(r: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 6)]));
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  // Nearest rank: the smallest value with at least q of the values at or below it.
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[rank - 1]!;
 }
 
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
@@ -217,7 +206,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   sample();
   const end = clock.now();
   const events = (await cluster.api.list<Json>('events')).items;
-  const costs = cluster.cloud.costs();
   cluster.stop();
   // The autoscaler's decisions, from its events (cluster-autoscaler's words): a scale-up decision is one
   // ScaledUpGroup on the status ConfigMap ("setting group G size to N instead of M"); a node it removes gets
@@ -262,54 +250,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       ...(t.preempted ? { preempted: true } : {}),
       ...(t.evicted ? { evicted: true } : {}),
     }));
-  const all = [...pods.values()];
-  const pendingTimes = all.map((t) => ((t.scheduled ?? end) - t.created) / 1000).sort((a, b) => a - b);
-  const startup = all.filter((t) => t.started !== undefined && t.scheduled !== undefined).map((t) => (t.started! - t.scheduled!) / 1000).sort((a, b) => a - b);
-  // Time-weighted utilisation and node-hours from the samples (each stands for the interval after it).
-  const sums = { cpuR: 0, cpuA: 0, memR: 0, memA: 0, gpuR: 0, gpuA: 0 };
-  const nodeHours: Record<string, number> = {};
-  for (let i = 0; i < metrics.length; i++) {
-    const m = metrics[i]!;
-    const nextT = metrics.find((x, j) => j > i && x.pool === m.pool)?.t ?? m.t;
-    const dt = nextT - m.t;
-    sums.cpuR += m.cpuRequested * dt;
-    sums.cpuA += m.cpuAllocatable * dt;
-    sums.memR += m.memoryRequested * dt;
-    sums.memA += m.memoryAllocatable * dt;
-    sums.gpuR += m.gpuRequested * dt;
-    sums.gpuA += m.gpuAllocatable * dt;
-    nodeHours[m.pool || 'static'] = (nodeHours[m.pool || 'static'] ?? 0) + (m.nodes * dt) / 3600;
-  }
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-  const costByPool: Record<string, number> = {};
-  for (const c of costs) costByPool[c.pool] = c.cost;
-  const summary: SimulationSummary = {
-    pods: {
-      total: all.length,
-      scheduled: all.filter((t) => t.scheduled !== undefined).length,
-      unschedulable: all.filter((t) => t.scheduled === undefined && !t.deleted).length,
-      succeeded: all.filter((t) => t.phase === 'Succeeded').length,
-      failed: all.filter((t) => t.phase === 'Failed' && !t.evicted && !t.preempted).length,
-      evicted: all.filter((t) => t.evicted).length,
-      preempted: all.filter((t) => t.preempted).length,
-    },
-    pendingSeconds: { p50: percentile(pendingTimes, 0.5), p95: percentile(pendingTimes, 0.95), p99: percentile(pendingTimes, 0.99), max: pendingTimes[pendingTimes.length - 1] ?? 0 },
-    startupSeconds: { p50: percentile(startup, 0.5), p95: percentile(startup, 0.95), p99: percentile(startup, 0.99) },
-    // Hours, money and ratios to 6 decimals, seconds to milliseconds (src/report/summary.ts): no float noise.
-    nodeHours: { total: round(Object.values(nodeHours).reduce((a, b) => a + b, 0), 6), byPool: roundAll(nodeHours) },
-    cost: { total: round(Object.values(costByPool).reduce((a, b) => a + b, 0), 6), byPool: roundAll(costByPool), currency: 'USD' },
-    utilization: { cpu: round(ratio(sums.cpuR, sums.cpuA), 6), memory: round(ratio(sums.memR, sums.memA), 6), gpu: round(ratio(sums.gpuR, sums.gpuA), 6) },
-    gpuAllocationRatio: round(ratio(sums.gpuR, sums.gpuA), 6),
-    autoscaler: {
-      scaleUps,
-      scaleDowns,
-      nodesAdded,
-      nodesRemoved,
-    },
+  const pricePerHour: Record<string, number> = {};
+  for (const p of pools) pricePerHour[p.name] = p.pricePerHour;
+  const summary = buildSummary({
+    placements,
+    metrics,
     simulatedSeconds: sec(end),
-    wallSeconds: round((wallNow() - wallStart) / 1000, 3),
+    wallSeconds: (wallNow() - wallStart) / 1000,
     seed: options.seed ?? 1,
     inputs: options.workload.inputs,
-  };
+    pricePerHour,
+    autoscaler: { scaleUps, scaleDowns, nodesAdded, nodesRemoved },
+  });
   return { summary, placements, events, metrics };
 }
