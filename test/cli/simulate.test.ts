@@ -230,6 +230,11 @@ run('bad input: one line per problem naming file, line and column; exit 2; no ou
       [['--workload', 'good.csv', '--pools', 'badpool.yaml'], `drydock: badpool.yaml:5: NodePool "p": spec.instanceType: Invalid value: "m5.huge": not in the instance catalog ${defaultCatalogPath()} (did you mean m5.large, m5.xlarge, m5.2xlarge, m5.4xlarge? or describe the machine with spec.shape)\n`],
       [['--workload', 'broken.yaml', '--pools', 'pools.yaml'], 'drydock: broken.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]\nbroken.yaml:4:1: Flow map in block collection must be sufficiently indented and end with a }\n'],
     ];
+    // An output path that cannot be written fails before the run, naming the flag.
+    writeFileSync(join(dir, 'afile'), '');
+    const out = cli(dir, '--workload', 'good.csv', '--pools', 'pools.yaml', '--placements', 'afile/p.csv');
+    assert.is(out.code, 2);
+    assert.is(out.stderr, 'drydock: --placements afile/p.csv: cannot create its folder: EEXIST (expected a writable path)\n');
     for (const [args, want] of more) {
       const r = cli(dir, ...args, '--json', 'out.json');
       assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -1,10 +1,10 @@
 // drydock generate: writes a synthetic workload CSV (services, batch bursts, GPU work) from a seed; the same
 // command line gives the same bytes. What is drawn, and from which public trace, is in src/workload/generate.ts.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_GENERATE_OPTIONS as D, generateOptionsProblem, generateWorkloadCsv, type GenerateOptions } from '../../workload/generate.js';
+import { writeFileAtomic } from '../../report/files.js';
 import { UserInputError } from '../errors.js';
+import { prepareOutput, writeOutput } from '../output.js';
 
 interface GenerateArgs {
   seed: number;
@@ -33,23 +33,6 @@ export function optionsFromArgs(args: Omit<GenerateArgs, 'out'>): GenerateOption
   return opts;
 }
 
-/** Writes the file whole or not at all (a temporary file renamed into place). */
-function writeAtomically(file: string, text: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, text);
-      renameSync(tmp, file);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-  } catch (err) {
-    throw new UserInputError(`--out ${file}: cannot write it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: 'generate',
   describe: 'Write a synthetic workload CSV (services, batch jobs, GPU work) from a seed',
@@ -63,10 +46,14 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('max-gpus', { type: 'number', default: D.maxGpus, describe: 'Largest whole-GPU ask: 1, 2, 4 or 8' })
       .option('gpu-models', { type: 'string', default: D.gpuModels.join(','), describe: 'GPU models that constrained GPU rows name (comma-separated)' })
       .option('out', { type: 'string', describe: 'Write to FILE (default: stdout)' }) as unknown as Argv<GenerateArgs>,
-  handler: (args: ArgumentsCamelCase<GenerateArgs>) => {
+  handler: async (args: ArgumentsCamelCase<GenerateArgs>) => {
     const opts = optionsFromArgs(args);
     const text = generateWorkloadCsv(opts, args.out);
-    if (args.out === undefined) process.stdout.write(text);
-    else writeAtomically(args.out, text);
+    if (args.out === undefined) {
+      process.stdout.write(text);
+      return;
+    }
+    prepareOutput('--out', args.out);
+    await writeOutput('--out', args.out, (file) => writeFileAtomic(file, [text]));
   },
 };

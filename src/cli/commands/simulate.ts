@@ -17,6 +17,7 @@ import type { SimulationResult } from '../../sim/types.js';
 import { detectFormat, loadWorkload, type NodePoolDescription } from '../../workload/index.js';
 import { parseTimeSeconds } from '../../workload/csv.js';
 import { UserInputError } from '../errors.js';
+import { prepareOutput, writeOutput } from '../output.js';
 
 interface SimulateArgs {
   workload?: string[];
@@ -204,6 +205,18 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
       throw err;
     }
   }
+  // Output folders exist before the run, so a bad path fails now rather than after it.
+  const outputs: [string, string, (file: string, r: SimulationResult, title: string) => Promise<void>][] = [];
+  const want = (flag: string, file: string | undefined, write: (file: string, r: SimulationResult, title: string) => Promise<void>) => {
+    if (file === undefined) return;
+    prepareOutput(flag, file);
+    outputs.push([flag, file, write]);
+  };
+  want('--json', args.json, (f, r) => writeJson(f, r.summary));
+  want('--placements', args.placements, (f, r) => writePlacementsCsv(f, r.placements));
+  want('--events', args.events, (f, r) => writeEventsJsonl(f, r.events));
+  want('--metrics', args.metrics, (f, r) => writeMetricsCsv(f, r.metrics));
+  want('--report', args.report, (f, r, title) => writeHtmlReport(f, r, { title }));
   if (pools.length === 0 && nodes.length === 0) {
     throw new UserInputError(`${workloadPaths[0]}: no nodes to run on (expected --pools FILE, --nodes FILE, or an Alibaba trace with its node list)`);
   }
@@ -229,10 +242,6 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
   progress.end();
 
   const title = `drydock simulate — ${loaded.inputs.map((i) => i.file).join(', ')}`;
-  if (args.json !== undefined) await writeJson(args.json, result.summary);
-  if (args.placements !== undefined) await writePlacementsCsv(args.placements, result.placements);
-  if (args.events !== undefined) await writeEventsJsonl(args.events, result.events);
-  if (args.metrics !== undefined) await writeMetricsCsv(args.metrics, result.metrics);
-  if (args.report !== undefined) await writeHtmlReport(args.report, result, { title });
+  for (const [flag, file, write] of outputs) await writeOutput(flag, file, (f) => write(f, result, title));
   return result;
 }

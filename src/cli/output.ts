@@ -1,0 +1,28 @@
+// Output files named on the command line (--out, --json, --placements, ...): their folders are made before a
+// run starts, so a path that cannot be written fails at once, and a write that fails later is one line that
+// names the flag and the file (exit 2). The writing itself is src/report/files.ts's writeFileAtomic.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UserInputError } from './errors.js';
+
+function reason(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+}
+
+/** Creates FILE's folder (and its parents) if needed. */
+export function prepareOutput(flag: string, file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (err) {
+    throw new UserInputError(`${flag} ${file}: cannot create its folder: ${reason(err)} (expected a writable path)`);
+  }
+}
+
+/** Runs a writer for FILE; a failure becomes one UserInputError line naming the flag. */
+export async function writeOutput(flag: string, file: string, write: (file: string) => Promise<void>): Promise<void> {
+  try {
+    await write(file);
+  } catch (err) {
+    throw new UserInputError(`${flag} ${file}: cannot write it: ${reason(err)} (expected a writable path)`);
+  }
+}
