@@ -315,6 +315,7 @@ export class SimNodeGroup implements NodeGroup {
   /** @internal Every VM ever asked for, in request order (terminated ones too, for billing); owned by SimCloud. */
   readonly vms: Vm[] = [];
   private seq = 0;
+  private template: Node | undefined;
 
   constructor(
     readonly pool: ResolvedNodePool,
@@ -364,8 +365,10 @@ export class SimNodeGroup implements NodeGroup {
     for (const vm of pending.slice(pending.length + delta).reverse()) this.cloud.terminate(vm, 'decreased');
   }
 
+  /** Built once: the pool never changes, and callers copy it (templateCopy) before changing anything. */
   templateNode(): Node {
-    return nodeTemplate(this.pool, { nodeName: `${this.id}-template`, zone: this.pool.zones[0] ?? '' });
+    this.template ??= nodeTemplate(this.pool, { nodeName: `${this.id}-template`, zone: this.pool.zones[0] ?? '' });
+    return this.template;
   }
 
   instances(): readonly SimInstance[] {

@@ -21,14 +21,32 @@ export interface PlacedPod {
   readonly devices: readonly number[];
 }
 
-function quantity(list: Readonly<Record<string, string>> | undefined, name: string): number {
-  const raw = list?.[name];
+function parseResource(list: Readonly<Record<string, string>>, name: string): number {
+  const raw = list[name];
   if (raw === undefined) return 0;
   if (name === 'cpu') return cpuMilli(raw);
   if (name === 'memory' || name === 'ephemeral-storage') return memoryBytes(raw);
   const q = tryParseQuantity(raw);
   return q === undefined ? 0 : value(q);
 }
+
+/**
+ * Parsed quantities per resource list object. API objects are replaced, never changed in place, so a list
+ * parses once per object version — the autoscaler rebuilds a snapshot of the same nodes every scan.
+ */
+const parsedLists = new WeakMap<object, Map<string, number>>();
+
+/** A resource list's value for `name`: cpu in millicores, memory and ephemeral-storage in bytes, others as numbers. */
+export function resourceQuantity(list: Readonly<Record<string, string>> | undefined, name: string): number {
+  if (list === undefined) return 0;
+  let parsed = parsedLists.get(list);
+  if (parsed === undefined) parsedLists.set(list, (parsed = new Map()));
+  let v = parsed.get(name);
+  if (v === undefined) parsed.set(name, (v = parseResource(list, name)));
+  return v;
+}
+
+const quantity = resourceQuantity;
 
 /** The columns both the live cache and its snapshots have. */
 class Columns {
@@ -67,7 +85,8 @@ class Columns {
 
   protected grow(min: number): void {
     if (min <= this.capacity) return;
-    const cap = Math.max(min, this.capacity * 2, 64);
+    // Small first: the autoscaler builds short-lived snapshots of a few nodes every scan.
+    const cap = Math.max(min, this.capacity * 2, 8);
     const f64 = (a: Float64Array) => {
       const b = new Float64Array(cap);
       b.set(a);

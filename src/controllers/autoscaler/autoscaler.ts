@@ -47,6 +47,9 @@ import {
   type TargetSizeFix,
 } from './types.js';
 
+const LIVE_PODS_INDEX = 'cluster-autoscaler/not-terminal';
+const LIVE = 'live';
+
 /** The component name events are reported under. */
 export const AUTOSCALER_COMPONENT = 'cluster-autoscaler';
 /** static_autoscaler.go unschedulablePodTimeBuffer. */
@@ -300,6 +303,9 @@ export class Autoscaler {
     this.settings = options.settings ?? DEFAULT_AUTOSCALER_SETTINGS;
     this.nodes = options.informers.informer<Node>('nodes');
     this.pods = options.informers.informer<Pod>('pods');
+    // decide() drops Succeeded and Failed pods first; an index of the others spares every scan from listing
+    // (and sorting) every pod the cluster ever ran — thousands in a long trace replay.
+    this.pods.addIndexer(LIVE_PODS_INDEX, (p) => (isTerminal(p) ? [] : [LIVE]));
     this.pdbs = options.informers.informer<PodDisruptionBudget>('poddisruptionbudgets');
   }
 
@@ -323,7 +329,7 @@ export class Autoscaler {
       template: g.templateNode(),
       pricePerHour: g.pricePerHour(),
     }));
-    return { nodes, pods: this.pods.list(), pdbs: this.pdbs.list(), groups, groupOfNode };
+    return { nodes, pods: this.pods.byIndex(LIVE_PODS_INDEX, LIVE), pdbs: this.pdbs.list(), groups, groupOfNode };
   }
 
   /** One scan: observe, decide, apply. */

@@ -17,9 +17,10 @@
 // minimum cluster cpu/memory limits; controller existence is not checked (a controller reference counts as
 // replicated); PDB budgets come from status.disruptionsAllowed, or from the spec when no disruption
 // controller has written a status.
-import { cpuMilli, labelSelectorRequirements, compileRequirements, memoryBytes, type IntOrString, type Node, type Pod, type PodDisruptionBudget, type Taint } from '../../api/index.js';
+import { labelSelectorRequirements, compileRequirements, type IntOrString, type Node, type Pod, type PodDisruptionBudget, type Taint } from '../../api/index.js';
 import type { Action } from '../runtime.js';
 import { GPU_RESOURCE, type PodInfo } from '../../scheduler/podinfo.js';
+import { resourceQuantity } from '../../scheduler/snapshot.js';
 import { formatGoDuration, type AutoscalerSettings } from './settings.js';
 import { controllerRef, isDaemonSetPod, isLongTerminating, isMirrorPod, isTerminal, localStorageVolume, podKey, SAFE_TO_EVICT_ANNOTATION, type ClusterSimulator } from './simulator.js';
 import { event, nodeRef, podRef, STATUS_CONFIGMAP, type DrainState, type Eviction, type GroupState, type Refusal, type ScaleDownDecision } from './types.js';
@@ -78,9 +79,10 @@ export interface Utilization {
 }
 
 function allocOf(node: Node, name: string): number {
-  const v = (node.status?.allocatable ?? node.status?.capacity)?.[name];
+  const list = node.status?.allocatable ?? node.status?.capacity;
+  const v = list?.[name];
   if (v === undefined) return 0;
-  return name === 'cpu' ? cpuMilli(v) : name === 'memory' ? memoryBytes(v) : Number(v);
+  return name === 'cpu' || name === 'memory' ? resourceQuantity(list, name) : Number(v);
 }
 
 /**

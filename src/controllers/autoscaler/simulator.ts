@@ -111,6 +111,20 @@ export interface FitFailure {
   readonly reasons: readonly string[];
 }
 
+/**
+ * PodInfo of an informer's pod object on a node (or on none): the informer hands out the same immutable object
+ * until the pod changes, and a scan runs every 10 s, so the requests are parsed once per pod version rather
+ * than once per scan.
+ */
+const infoCache = new WeakMap<Pod, PodInfo>();
+function podInfoOn(pod: Pod, nodeName: string | undefined): PodInfo {
+  const hit = infoCache.get(pod);
+  if (hit !== undefined && hit.nodeName === nodeName) return hit;
+  const info = makePodInfo(withNodeName(pod, nodeName));
+  infoCache.set(pod, info);
+  return info;
+}
+
 /** A cluster snapshot to simulate on. Mutations are immediately visible to the next check. */
 export class ClusterSimulator {
   private readonly cache = new NodeCache();
@@ -149,7 +163,7 @@ export class ClusterSimulator {
 
   /** Puts a pod on a node (the pod's own nodeName is ignored). */
   place(pod: Pod, nodeName: string): void {
-    const info = makePodInfo(withNodeName(pod, nodeName));
+    const info = podInfoOn(pod, nodeName);
     this.cache.addPod(info);
     this.infos.set(info.key, info);
     this.dirty = true;
@@ -189,7 +203,7 @@ export class ClusterSimulator {
    */
   findNode(pod: Pod, accept: (nodeName: string) => boolean): { node: string } | FitFailure {
     const s = this.fresh();
-    const info = makePodInfo(withNodeName(pod, undefined));
+    const info = podInfoOn(pod, undefined);
     const state = new CycleState();
     const skip = new Set<string>();
     let allowed: ReadonlySet<string> | undefined;
