@@ -328,3 +328,130 @@ export function barChart(spec: BarChartSpec): string {
   parts.push('</g></svg>');
   return parts.join('');
 }
+
+/** One point of a scatter chart (one configuration, one run...). */
+export interface ScatterPoint {
+  readonly name: string;
+  readonly x: number;
+  readonly y: number;
+  /** Overrides the palette colour. */
+  readonly color?: string;
+  /** Drawn larger, with a ring (e.g. the chosen configuration). */
+  readonly emphasis?: boolean;
+  /** Drawn as an outline only (e.g. a configuration that misses a target). */
+  readonly hollow?: boolean;
+  /** The tooltip after the name (default: "x, y" to 2 decimals). */
+  readonly valueLabel?: string;
+}
+
+/** A dashed reference line across the plot at a value of one axis (e.g. an SLO limit). */
+export interface Guide {
+  readonly axis: 'x' | 'y';
+  readonly value: number;
+  readonly label: string;
+}
+
+export interface ScatterChartSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+  /** Both axes start at 0 unless told otherwise, and reach past every point and guide. */
+  readonly x: Axis;
+  readonly y: Axis;
+  readonly points: readonly ScatterPoint[];
+  readonly guides?: readonly Guide[];
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** Scatter chart: one labelled circle per point (class "point"), a legend when there are several. */
+export function scatterChart(spec: ScatterChartSpec): string {
+  const width = spec.width ?? 760;
+  const plotHeight = spec.height ?? 300;
+  const colors = spec.points.map((p, i) => p.color ?? PALETTE[i % PALETTE.length]!);
+  const lg = spec.points.length > 1 ? legend(spec.points.map((p, i) => ({ name: p.name, color: colors[i]! })), 64, 20, width - 80) : { svg: '', height: 0 };
+  const f: Frame = { width, height: plotHeight + lg.height + 60, left: 64, right: 20, top: 16 + lg.height, bottom: 48 };
+  const guides = spec.guides ?? [];
+
+  // Ranges cover every point and every guide, so a limit far above the points still shows.
+  const range = (axis: Axis, values: readonly number[]) => {
+    const min = axis.min ?? 0;
+    const dataMax = axis.max ?? (values.length > 0 ? Math.max(min, ...values) : min + 1);
+    const ticks = niceTicks(min, dataMax > min ? dataMax : min + 1, 5);
+    return { min, max: axis.max ?? ticks[ticks.length - 1]!, ticks: ticks.filter((t) => t >= min - 1e-9) };
+  };
+  const xr = range(spec.x, [...spec.points.map((p) => p.x), ...guides.filter((g) => g.axis === 'x').map((g) => g.value)]);
+  const yr = range(spec.y, [...spec.points.map((p) => p.y), ...guides.filter((g) => g.axis === 'y').map((g) => g.value)]);
+  const plotW = width - f.left - f.right;
+  const plotH = f.height - f.top - f.bottom;
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  const sx = (v: number) => f.left + ((clamp(v, xr.min, xr.max) - xr.min) / (xr.max - xr.min)) * plotW;
+  const sy = (v: number) => f.top + plotH - ((clamp(v, yr.min, yr.max) - yr.min) / (yr.max - yr.min)) * plotH;
+  const step = (ticks: readonly number[]) => (ticks.length > 1 ? ticks[1]! - ticks[0]! : 1);
+  const fx = spec.x.format ?? ((v: number) => formatNumber(v, step(xr.ticks)));
+  const fy = spec.y.format ?? ((v: number) => formatNumber(v, step(yr.ticks)));
+
+  const parts: string[] = [svgOpen(spec.id, spec.title, spec.description, width, f.height), lg.svg];
+  parts.push(yAxis(f, yr.ticks, sy, fy, spec.y.label));
+  parts.push(xAxis(f, xr.ticks, sx, fx, spec.x.label));
+  if (spec.points.length === 0) parts.push(noData(f));
+  if (guides.length > 0) {
+    parts.push('<g class="guides">');
+    for (const g of guides) {
+      if (g.axis === 'y') {
+        const y = sy(g.value);
+        parts.push(
+          `<line class="guide" x1="${c(f.left)}" x2="${c(f.left + plotW)}" y1="${c(y)}" y2="${c(y)}" stroke="${AXIS}" stroke-width="1" stroke-dasharray="4 3"/>` +
+            `<text x="${c(f.left + plotW - 4)}" y="${c(y - 5)}" text-anchor="end" fill="${TEXT}">${escapeXml(g.label)}</text>`,
+        );
+      } else {
+        const x = sx(g.value);
+        parts.push(
+          `<line class="guide" x1="${c(x)}" x2="${c(x)}" y1="${c(f.top)}" y2="${c(f.top + plotH)}" stroke="${AXIS}" stroke-width="1" stroke-dasharray="4 3"/>` +
+            `<text x="${c(x + 4)}" y="${c(f.top + 12)}" fill="${TEXT}">${escapeXml(g.label)}</text>`,
+        );
+      }
+    }
+    parts.push('</g>');
+  }
+  parts.push('<g class="points">');
+  // Each label goes beside its point, at the first of four corners where it overlaps no label placed before
+  // and no other point (two configurations with the same p99 and close costs would otherwise print on top of
+  // each other); if every corner collides, the first.
+  const placed: { x0: number; y0: number; x1: number; y1: number }[] = spec.points.map((p) => {
+    const x = sx(p.x), y = sy(p.y), r = p.emphasis === true ? 12 : 6;
+    return { x0: x - r, y0: y - r, x1: x + r, y1: y + r };
+  });
+  const overlaps = (b: { x0: number; y0: number; x1: number; y1: number }, skip: number) =>
+    placed.some((o, k) => k !== skip && b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1);
+  spec.points.forEach((p, i) => {
+    const x = sx(p.x), y = sy(p.y);
+    const name = escapeXml(p.name);
+    const r = p.emphasis === true ? 8 : 6;
+    const fill = p.hollow === true ? '#ffffff' : colors[i]!;
+    const ring = p.emphasis === true ? `<circle cx="${c(x)}" cy="${c(y)}" r="${r + 4}" fill="none" stroke="${colors[i]}" stroke-width="1.5"/>` : '';
+    const w = p.name.length * CHAR_W;
+    const gap = r + 4;
+    const corners = [
+      { right: true, top: true },
+      { right: true, top: false },
+      { right: false, top: true },
+      { right: false, top: false },
+    ].filter((k) => (k.right ? x + gap + w <= width - f.right : x - gap - w >= 0));
+    const box = (k: { right: boolean; top: boolean }) => {
+      const x0 = k.right ? x + gap : x - gap - w;
+      const base = k.top ? y - r : y + r + FONT;
+      return { x0, y0: base - FONT, x1: x0 + w, y1: base + 3, base };
+    };
+    const choice = corners.find((k) => !overlaps(box(k), i)) ?? corners[0] ?? { right: false, top: true };
+    const b = box(choice);
+    placed.push(b);
+    parts.push(
+      ring +
+        `<circle class="point" data-series="${name}" cx="${c(x)}" cy="${c(y)}" r="${r}" fill="${fill}" stroke="${colors[i]}" stroke-width="2"><title>${name}: ${escapeXml(p.valueLabel ?? `${formatNumber(p.x, 0.01)}, ${formatNumber(p.y, 0.01)}`)}</title></circle>` +
+        `<text class="point-label" x="${c(b.x0)}" y="${c(b.base)}" fill="${TEXT}">${name}</text>`,
+    );
+  });
+  parts.push('</g></svg>');
+  return parts.join('');
+}

@@ -61,8 +61,8 @@ function num(x: number): string {
   return String(r === 0 ? 0 : r);
 }
 
-/** The summary with exactly the top-level fields, in the order, map keys sorted. */
-export function summaryJson(s: SimulationSummary): string {
+/** The summary as a plain object with exactly the top-level fields, in the order, map keys sorted. */
+export function summaryObject(s: SimulationSummary): Record<string, unknown> {
   const sorted = (r: Record<string, number>) => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
   const ordered = {
     pods: {
@@ -86,7 +86,12 @@ export function summaryJson(s: SimulationSummary): string {
     seed: s.seed,
     inputs: s.inputs.map((i) => ({ file: i.file, sha256: i.sha256 })),
   };
-  return JSON.stringify(ordered, null, 2) + '\n';
+  return ordered;
+}
+
+/** The --json text of a summary: summaryObject, two-space indented, one trailing newline. */
+export function summaryJson(s: SimulationSummary): string {
+  return JSON.stringify(summaryObject(s), null, 2) + '\n';
 }
 
 /** --json FILE. */

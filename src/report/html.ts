@@ -17,7 +17,7 @@ const MAX_POINTS = 1200;
 const MAX_POOLS = 7;
 
 /** Metrics as aligned step functions: every instant, with each pool's last sampled row held until its next. */
-interface Aligned {
+export interface Aligned {
   readonly ts: number[];
   readonly pools: string[];
   /** [pool][instant] */
@@ -28,7 +28,7 @@ interface Aligned {
   readonly pending: number[];
 }
 
-function align(metrics: readonly MetricsSample[], endSeconds: number): Aligned {
+export function alignMetrics(metrics: readonly MetricsSample[], endSeconds: number): Aligned {
   const pools = [...new Set(metrics.map((m) => m.pool))].sort();
   const poolIndex = new Map(pools.map((p, i) => [p, i]));
   const sorted = metrics.map((m, i) => ({ m, i })).sort((a, b) => a.m.t - b.m.t || a.i - b.i);
@@ -181,7 +181,8 @@ function costChart(result: SimulationResult, color: ReadonlyMap<string, string>)
   });
 }
 
-const CSS = `
+/** The page style of the reports (this one and the comparison's). */
+export const REPORT_CSS = `
 :root { color-scheme: light; }
 body { margin: 0; background: #f6f7f9; color: #1f1f1f; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 main { max-width: 860px; margin: 0 auto; padding: 24px 20px 48px; }
@@ -206,7 +207,7 @@ export function renderReport(result: SimulationResult, options: ReportOptions): 
   const s = result.summary;
   const end = s.simulatedSeconds;
   const unit = timeUnit(end);
-  const a = align(result.metrics, end);
+  const a = alignMetrics(result.metrics, end);
   const pools = poolOrder(a);
   const nodes = nodesChart(a, unit, pools);
   const util = utilizationChart(a, unit);
@@ -252,6 +253,6 @@ export function renderReport(result: SimulationResult, options: ReportOptions): 
 
   return (
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>${escapeXml(options.title)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`
+    `<title>${escapeXml(options.title)}</title>\n<style>${REPORT_CSS}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`
   );
 }

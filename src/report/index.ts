@@ -1,4 +1,4 @@
-// The report/ folder's public surface: summary arithmetic, output file writers, the HTML report and its charts.
+// The report/ folder's public surface: summary arithmetic, output file writers, the HTML reports and their charts.
 export {
   buildSummary,
   costOf,
@@ -23,6 +23,7 @@ export {
   METRICS_COLUMNS,
   PLACEMENTS_COLUMNS,
   summaryJson,
+  summaryObject,
   writeEventsJsonl,
   writeFileAtomic,
   writeHtmlReport,
@@ -30,7 +31,8 @@ export {
   writeMetricsCsv,
   writePlacementsCsv,
 } from './files.js';
-export { CHART_IDS, renderReport, type ReportOptions } from './html.js';
+export { COMPARE_CHART_IDS, renderCompareReport, type CompareReportConfiguration, type CompareReportOptions } from './compare-html.js';
+export { alignMetrics, CHART_IDS, renderReport, REPORT_CSS, type Aligned, type ReportOptions } from './html.js';
 export {
   barChart,
   downsampleMax,
@@ -39,10 +41,14 @@ export {
   lineChart,
   niceTicks,
   PALETTE,
+  scatterChart,
   timeUnit,
   type Axis,
   type Bar,
   type BarChartSpec,
+  type Guide,
   type LineChartSpec,
+  type ScatterChartSpec,
+  type ScatterPoint,
   type Series,
 } from './charts.js';

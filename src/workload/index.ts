@@ -71,6 +71,8 @@ export interface LoadWorkloadOptions {
   readonly nodeList?: string;
   /** Alibaba node lists become pool descriptions (`pools`) instead of static nodes (`--pools-from-nodes`). */
   readonly poolsFromNodes?: boolean;
+  /** Do not look for a node list next to an Alibaba pod list (the caller gives the cluster: `--pools`). */
+  readonly noNodeList?: boolean;
 }
 
 /** A Workload plus, with poolsFromNodes, the pools to build from the node list's shapes. */
@@ -151,7 +153,7 @@ export async function loadWorkload(paths: readonly string[], opts: LoadWorkloadO
         break;
       case 'alibaba-pods': {
         inputs.push(await readAlibabaPods(path, (o) => objects.push(o)));
-        if (opts.nodeList !== undefined) break; // read below, or the caller's own (YAML) node list
+        if (opts.nodeList !== undefined || opts.noNodeList === true) break; // read below, the caller's own (YAML) node list, or pools instead
         const nodeList = explicitNodeLists[0] ?? findNodeList(path);
         if (nodeList === undefined) {
           throw new UserInputError(`${path}: an Alibaba pod list, but no openb_node_list_*.csv was found next to it (expected one in the same folder, or a node list given with --nodes)`);

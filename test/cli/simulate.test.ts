@@ -1,5 +1,5 @@
 // drydock simulate end to end: determinism of --json and --placements, conservation of pods, nodes never
-// holding more than allocatable, GPU-model constraints honoured, the bundled example that `npm start` runs,
+// holding more than allocatable, GPU-model constraints honoured, the bundled example (the baseline of `npm start`),
 // and one exact line (exit 2, no output file) for each class of bad input.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -137,7 +137,7 @@ run('conservation and safety: every pod once, requested ≤ allocatable at every
   }
 });
 
-run('the bundled example (what npm start runs): every pod of the CSV is placed once, and the summary is printed', () => {
+run('the bundled example (the baseline npm start compares against): every pod of the CSV is placed once, and the summary is printed', () => {
   const dir = tempDir();
   try {
     const r = cli(dir, '--json', 'out.json', '--placements', 'p.csv');

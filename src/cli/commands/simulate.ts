@@ -36,19 +36,25 @@ interface SimulateArgs {
   quiet: boolean;
 }
 
+/** --sample-every's default: the metrics interval of every run that does not set it (drydock compare's too). */
+export const DEFAULT_SAMPLE_EVERY = '60s';
+
 /** datasets/ of this checkout: where the bundled instance catalog lives. */
 export function datasetsDir(): string {
   return dirname(defaultCatalogPath());
 }
 
-/** The bundled example: what `drydock simulate` (and `npm start`) runs without arguments. */
+/** The bundled example: what `drydock simulate` runs without arguments (and the baseline `npm start` compares against). */
 export function bundledExample(): { workload: string; pools: string } {
   const dir = datasetsDir();
   return { workload: join(dir, 'example-workload.csv'), pools: join(dir, 'example-pools.yaml') };
 }
 
-function durationMs(flag: string, text: string): number {
-  // The workload CSV's time syntax (90, 90s, 5m, 1h30m), plus whole days ("2d") for long trace replays.
+/**
+ * A duration flag in milliseconds: the workload CSV's time syntax (90, 90s, 5m, 1h30m), plus whole days ("2d")
+ * for long trace replays; anything else, or 0, is one UserInputError naming the flag.
+ */
+export function durationMs(flag: string, text: string): number {
   const days = /^(\d+(?:\.\d+)?)d$/.exec(text);
   const s = days !== null ? Number(days[1]) * 86_400 : parseTimeSeconds(text);
   if (typeof s !== 'number' || !(s > 0)) throw new UserInputError(`${flag} ${text}: not a duration (expected seconds or a duration such as 90s, 30m, 6h, 2d)`);
@@ -151,7 +157,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1)' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed for every random choice (same inputs and seed, same output)' })
       .option('until', { type: 'string', describe: 'Stop at this simulated time (e.g. 6h; default: when the workload is done)' })
-      .option('sample-every', { type: 'string', default: '60s', describe: 'Metrics sampling interval in simulated time' })
+      .option('sample-every', { type: 'string', default: DEFAULT_SAMPLE_EVERY, describe: 'Metrics sampling interval in simulated time' })
       .option('json', { type: 'string', describe: 'Write the summary as JSON to FILE' })
       .option('placements', { type: 'string', describe: 'Write one CSV row per pod to FILE' })
       .option('events', { type: 'string', describe: 'Write every Event object as JSON lines to FILE' })
@@ -176,9 +182,11 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
 
   // Read everything before the run: a bad file stops it here.
   const alibabaNodes = args.nodes !== undefined && detectFormat(args.nodes) === 'alibaba-nodes';
+  // With --pools the pools are the cluster: the node list next to an Alibaba pod list is not read.
   const loaded = await loadWorkload(workloadPaths, {
     ...(args.nodes !== undefined ? { nodeList: args.nodes } : {}),
     poolsFromNodes: args['pools-from-nodes'],
+    noNodeList: args.pools !== undefined,
   });
   const nodes: Json[] = [...loaded.nodes];
   if (args.nodes !== undefined && !alibabaNodes) nodes.push(...readNodesYaml(args.nodes));
