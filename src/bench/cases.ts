@@ -196,8 +196,26 @@ export const CASES: readonly BenchCase[] = [
   },
 ];
 
+/**
+ * Ten times Kubernetes' documented limits (kubernetes.io "Considerations for large clusters": no more than
+ * 5,000 nodes and 150,000 pods in total): SchedulingBasic's shapes at 50,000 nodes and 1,500,000 pods. Its
+ * figures are the wall time and peak memory; SchedulingBasic's threshold gives the ratio a scale.
+ */
+export const SCALE_CASE: BenchCase = {
+  name: 'Scale50kNodes1500kPods',
+  nodes: 50_000,
+  node: nodeDefault(),
+  init: [],
+  measured: { count: 1_500_000, template: podDefault('scale'), namespace: 'default' },
+  threshold: 270,
+  note: "SchedulingBasic's node and pod templates at ten times Kubernetes' documented limits (5,000 nodes, 150,000 pods)",
+};
+
+/** Every case `drydock bench` runs by default: scheduler_perf's, then the scale case. */
+export const ALL_CASES: readonly BenchCase[] = [...CASES, SCALE_CASE];
+
 export function findCase(name: string): BenchCase | undefined {
-  return CASES.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  return ALL_CASES.find((c) => c.name.toLowerCase() === name.toLowerCase());
 }
 
 /** The same workload shrunk by a factor, keeping its shape (for tests and --nodes/--pods). */

@@ -18,6 +18,8 @@ export interface CaseResult {
   readonly initPods: number;
   readonly measuredPods: number;
   readonly seconds: number;
+  /** The whole case: cluster start, nodes, init pods and the measured pods. */
+  readonly wallSeconds: number;
   readonly podsPerSecond: number;
   readonly threshold: number;
   readonly ratio: number;
@@ -63,6 +65,7 @@ async function driveUntilBound(scheduler: Scheduler, clock: ManualClock, target:
 }
 
 export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<CaseResult> {
+  const caseStart = process.hrtime.bigint();
   const seed = options.seed ?? 1;
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const api = new ApiServer({ store: asyncStore(new MvccStore({ clock })), clock, rng: seededRng(seed) });
@@ -103,6 +106,7 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<C
     initPods,
     measuredPods: c.measured.count,
     seconds,
+    wallSeconds: Number(process.hrtime.bigint() - caseStart) / 1e9,
     podsPerSecond,
     threshold: c.threshold,
     ratio: podsPerSecond / c.threshold,

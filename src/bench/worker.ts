@@ -1,6 +1,7 @@
 // Runs one benchmark case in its own process (so its peak RSS is its own) and prints the result as JSON.
 // Usage: node worker.js '{"case":"SchedulingBasic","nodes":5000,"pods":10000,"schedulerOnly":false,"seed":1}'
 import { findCase, scaled } from './cases.js';
+import { REPLAY_CASE, runAlibabaReplay } from './replay.js';
 import { runCase } from './runner.js';
 
 interface Job {
@@ -12,6 +13,10 @@ interface Job {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+if (job.case === REPLAY_CASE) {
+  process.stdout.write(JSON.stringify(await runAlibabaReplay()) + '\n');
+  process.exit(0);
+}
 const c = findCase(job.case);
 if (c === undefined) {
   process.stderr.write(`unknown case ${job.case}\n`);

@@ -6,7 +6,8 @@ import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { CASES, findCase } from '../../bench/cases.js';
+import { ALL_CASES, findCase } from '../../bench/cases.js';
+import { REPLAY_CASE, type ReplayOutcome } from '../../bench/replay.js';
 import type { CaseResult } from '../../bench/runner.js';
 import { UserInputError } from '../errors.js';
 
@@ -22,11 +23,14 @@ interface BenchArgs {
 
 const WORKER = fileURLToPath(new URL('../../bench/worker.js', import.meta.url));
 
-function runWorker(job: object): Promise<CaseResult> {
+/** Every case name, in the order `npm run bench` runs them. */
+export const CASE_NAMES: readonly string[] = [...ALL_CASES.map((c) => c.name), REPLAY_CASE];
+
+function runWorker(job: object): Promise<ReplayOutcome> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--max-old-space-size=16384', WORKER, JSON.stringify(job)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`${JSON.stringify(job)}: ${stderr.trim().split('\n').pop() ?? err.message}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult);
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ReplayOutcome);
     });
   });
 }
@@ -37,14 +41,15 @@ function median(xs: number[]): number {
 }
 
 export function formatTable(rows: readonly CaseResult[]): string {
-  const head = ['case', 'nodes', 'pods', 'pods/s', 'kube threshold', 'ratio', 'peak RSS'];
+  const head = ['case', 'nodes', 'pods', 'pods/s', 'kube threshold', 'ratio', 'wall', 'peak RSS'];
   const body = rows.map((r) => [
     r.case + (r.schedulerOnly ? ' (scheduler only)' : ''),
     String(r.nodes),
     String(r.measuredPods),
     r.podsPerSecond.toFixed(0),
-    String(r.threshold),
-    `${r.ratio.toFixed(1)}x`,
+    r.threshold > 0 ? String(r.threshold) : '-',
+    r.threshold > 0 ? `${r.ratio.toFixed(1)}x` : '-',
+    `${(r.wallSeconds ?? r.seconds).toFixed(1)}s`,
     `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -53,20 +58,34 @@ export function formatTable(rows: readonly CaseResult[]): string {
 }
 
 export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly string[] }): Promise<CaseResult[]> {
-  const names = args.case ?? CASES.map((c) => c.name);
-  for (const n of names) if (findCase(n) === undefined) throw new UserInputError(`--case ${n}: unknown case (expected one of ${CASES.map((c) => c.name).join(', ')})`);
+  const names = args.case ?? CASE_NAMES;
+  for (const n of names) if (findCase(n) === undefined && n !== REPLAY_CASE) throw new UserInputError(`--case ${n}: unknown case (expected one of ${CASE_NAMES.join(', ')})`);
   const results: CaseResult[] = [];
   for (const name of names) {
     const job = { case: name, ...(args.nodes !== undefined ? { nodes: args.nodes } : {}), ...(args.pods !== undefined ? { pods: args.pods } : {}), seed: args.seed };
     for (const schedulerOnly of args['scheduler-only'] ? [false, true] : [false]) {
       const runs: CaseResult[] = [];
-      for (let i = 0; i < args.runs; i++) runs.push(await runWorker({ ...job, schedulerOnly }));
+      if (name === REPLAY_CASE && schedulerOnly) continue;
+      let skipped: string | undefined;
+      for (let i = 0; i < (name === REPLAY_CASE ? 1 : args.runs) && skipped === undefined; i++) {
+        const outcome = await runWorker({ ...job, schedulerOnly });
+        if ('skipped' in outcome) skipped = outcome.skipped;
+        else runs.push(outcome);
+      }
+      if (skipped !== undefined) {
+        process.stdout.write(`${name}: SKIPPED — ${skipped}\n`);
+        continue;
+      }
       // The median run by throughput; peak memory is the largest seen.
       const mid = median(runs.map((r) => r.podsPerSecond));
       const pick = runs.find((r) => r.podsPerSecond === mid)!;
       const result = { ...pick, peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)) };
       results.push(result);
-      process.stdout.write(`${result.case}${schedulerOnly ? ' (scheduler only)' : ''}: ${result.podsPerSecond.toFixed(0)} pods/s (${result.ratio.toFixed(1)}x kube-scheduler's ${result.threshold})\n`);
+      process.stdout.write(
+        result.threshold > 0
+          ? `${result.case}${schedulerOnly ? ' (scheduler only)' : ''}: ${result.podsPerSecond.toFixed(0)} pods/s (${result.ratio.toFixed(1)}x kube-scheduler's ${result.threshold})\n`
+          : `${result.case}: ${result.wallSeconds.toFixed(1)} s wall, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+      );
     }
   }
   return results;
@@ -85,7 +104,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: "Benchmark scheduling throughput on kube-scheduler's scheduler_perf workloads",
   builder: (y: Argv) =>
     y
-      .option('case', { type: 'string', array: true, describe: `Cases to run (default all): ${CASES.map((c) => c.name).join(', ')}` })
+      .option('case', { type: 'string', array: true, describe: `Cases to run (default all): ${CASE_NAMES.join(', ')}` })
       .option('nodes', { type: 'number', describe: 'Override the node count (init pods scale with it)' })
       .option('pods', { type: 'number', describe: 'Override the measured pod count' })
       .option('scheduler-only', { type: 'boolean', default: false, describe: 'Also measure with the pods already queued' })

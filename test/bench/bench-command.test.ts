@@ -1,0 +1,48 @@
+// drydock bench around the cases: the scale case's counts (ten times Kubernetes' documented limits) and a
+// small run of it, the trace replay's visible skip without the trace, and the table's arithmetic.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SCALE_CASE, scaled } from '../../src/bench/cases.js';
+import { runAlibabaReplay } from '../../src/bench/replay.js';
+import { runCase, type CaseResult } from '../../src/bench/runner.js';
+import { CASE_NAMES, formatTable } from '../../src/cli/commands/bench.js';
+
+const t = suite('drydock bench: scale case, trace replay, table');
+
+t('the scale case is 10 × 5,000 nodes and 10 × 150,000 pods, and npm run bench runs it and the replay', () => {
+  assert.is(SCALE_CASE.nodes, 10 * 5000);
+  assert.is(SCALE_CASE.measured.count + SCALE_CASE.init.reduce((s, g) => s + g.count, 0), 10 * 150_000);
+  assert.ok(CASE_NAMES.includes('Scale50kNodes1500kPods'));
+  assert.is(CASE_NAMES[CASE_NAMES.length - 1], 'AlibabaReplay');
+});
+
+t('the scale case, shrunk to 20 nodes and 600 pods, binds every pod within the nodes\' 4 CPUs', async () => {
+  // 600 pods × 100m = 60 CPUs over 20 nodes × 4 CPUs = 80: all fit, at most 40 per node.
+  let perNode = new Map<string, number>();
+  const r = await runCase(scaled(SCALE_CASE, 20, 600), {
+    keep: async (api) => {
+      const pods = (await api.list<{ spec: { nodeName?: string } }>('pods')).items;
+      perNode = new Map();
+      for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+    },
+  });
+  assert.is([...perNode.values()].reduce((a, b) => a + b, 0), 600);
+  assert.ok(Math.max(...perNode.values()) <= 40);
+  assert.ok(r.wallSeconds >= r.seconds, 'the whole case includes the measured part');
+});
+
+t('without the trace, the replay case is skipped with a line that says where it looked', async () => {
+  const outcome = await runAlibabaReplay('/nonexistent/alibaba');
+  assert.equal(outcome, { skipped: '/nonexistent/alibaba/openb_pod_list_default.csv not found (the trace lives outside the repository, in ../shared/datasets)' });
+});
+
+t('the table: ratio = pods/s ÷ threshold; cases without a threshold show "-"', () => {
+  const row = (over: Partial<CaseResult>): CaseResult => ({ case: 'X', nodes: 10, initPods: 0, measuredPods: 100, seconds: 1, wallSeconds: 2, podsPerSecond: 5400, threshold: 270, ratio: 20, peakRssBytes: 256 * 2 ** 20, schedulerOnly: false, ...over });
+  const text = formatTable([row({ case: 'SchedulingBasic' }), row({ case: 'AlibabaReplay', threshold: 0, ratio: 0, wallSeconds: 25.6 })]);
+  const lines = text.trimEnd().split('\n');
+  // 5400 / 270 = 20.0x
+  assert.match(lines[1]!, /^SchedulingBasic\s+10\s+100\s+5400\s+270\s+20\.0x\s+2\.0s\s+256 MiB$/);
+  assert.match(lines[2]!, /^AlibabaReplay\s+10\s+100\s+5400\s+-\s+-\s+25\.6s\s+256 MiB$/);
+});
+
+t.run();
