@@ -72,8 +72,24 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** The parsed quantity, or why the text is not one. */
+/**
+ * Parsed quantities by text. A cluster names the same few quantities ("100m", "500Mi") in every pod and node,
+ * and a Quantity is immutable, so each text is parsed once; the map is emptied when it reaches its bound.
+ */
+const PARSED_BOUND = 16_384;
+const parsed = new Map<string, Quantity | string>();
 function parse(s: string): Quantity | string {
+  let r = parsed.get(s);
+  if (r === undefined) {
+    if (parsed.size >= PARSED_BOUND) parsed.clear();
+    r = parseText(s);
+    parsed.set(s, r);
+  }
+  return r;
+}
+
+/** The parsed quantity, or why the text is not one. */
+function parseText(s: string): Quantity | string {
   if (s === '') return 'the text is empty';
   if (s.trim() !== s) return 'it has surrounding whitespace';
   let i = 0;
