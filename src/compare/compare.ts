@@ -5,7 +5,7 @@
 // comparison give the same result (only wallSeconds differs). Inputs are checked before this is called
 // (src/cli/commands/compare.ts): here a failure is a broken run, reported as one line naming the configuration.
 import { basename, extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { runPool } from '../util/workerpool.js';
 import { UserInputError } from '../cli/errors.js';
 import type { MetricsSample, SimulationSummary } from '../sim/types.js';
 import { runConfiguration, type ConfigurationJob, type ConfigurationRun } from './run.js';
@@ -98,44 +98,12 @@ async function sequential(jobs: readonly ConfigurationJob[], onDone: CompareOpti
  * several in turn, as the sequential path does); the first failure terminates them all.
  */
 function pooled(jobs: readonly ConfigurationJob[], size: number, url: URL, onDone: CompareOptions['onDone']): Promise<ConfigurationRun[]> {
-  return new Promise((resolve, reject) => {
-    const runs: (ConfigurationRun | undefined)[] = jobs.map(() => undefined);
-    const workers: Worker[] = [];
-    let next = 0;
-    let finished = 0;
-    let over = false;
-    const end = (outcome: () => void) => {
-      if (over) return;
-      over = true;
-      for (const w of workers) void w.terminate();
-      outcome();
-    };
-    const configOf = (i: number): Configuration => ({ name: jobs[i]!.name, poolsFile: jobs[i]!.poolsFile });
-    const spawn = () => {
-      const worker = new Worker(url);
-      workers.push(worker);
-      let current: number | undefined;
-      const give = () => {
-        if (next >= jobs.length) return;
-        current = next++;
-        worker.postMessage({ index: current, job: jobs[current]! } satisfies WorkerRequest);
-      };
-      worker.on('message', (reply: WorkerReply) => {
-        current = undefined;
-        if (!reply.ok) return end(() => reject(runError(configOf(reply.index), reply.message, reply.userInput)));
-        runs[reply.index] = reply.run;
-        finished++;
-        onDone?.(reply.index, reply.run);
-        if (finished === jobs.length) return end(() => resolve(runs as ConfigurationRun[]));
-        give();
-      });
-      worker.once('error', (err) => end(() => reject(new ConfigurationRunError(configOf(current ?? 0), err.message))));
-      worker.once('exit', (code) => {
-        if (current !== undefined) end(() => reject(new ConfigurationRunError(configOf(current!), `its worker thread exited with code ${code} before reporting a result`)));
-      });
-      give();
-    };
-    for (let k = 0; k < Math.min(size, jobs.length); k++) spawn();
+  const configOf = (i: number): Configuration => ({ name: jobs[i]!.name, poolsFile: jobs[i]!.poolsFile });
+  return runPool<ConfigurationJob, ConfigurationRun, WorkerReply>(jobs, size, url, {
+    request: (index, job) => ({ index, job }) satisfies WorkerRequest,
+    reply: (r) => (r.ok ? { index: r.index, result: r.run } : { index: r.index, error: runError(configOf(r.index), r.message, r.userInput) }),
+    threadError: (index, reason) => new ConfigurationRunError(configOf(index ?? 0), reason),
+    ...(onDone !== undefined ? { onDone } : {}),
   });
 }
 

@@ -3,6 +3,7 @@ import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { generateCommand } from './generate.js';
+import { gpuFragCommand } from './gpu-frag.js';
 import { planCommand } from './plan.js';
 import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
@@ -16,4 +17,5 @@ export const commands: CommandModule<object, never>[] = [
   generateCommand as unknown as CommandModule<object, never>,
   compareCommand as unknown as CommandModule<object, never>,
   planCommand as unknown as CommandModule<object, never>,
+  gpuFragCommand as unknown as CommandModule<object, never>,
 ];
