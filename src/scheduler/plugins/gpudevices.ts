@@ -25,8 +25,10 @@
 // - Reserve: chooses the devices — whole GPUs: the k lowest-indexed idle devices (AllocateExclusiveGpuId);
 //   a share: the best-fit device, the one with the least free milli that still fits, ties to the lowest
 //   index (allocateGpuIdBasedOnBestFit), or with scoring 'spread' the one with the most free milli, ties to
-//   the lowest index, so the device matches the score. The choice is kept in the CycleState under
-//   CHOSEN_DEVICES_KEY: the scheduler assumes the pod with `chosenDevices(state)` (NodeCache.addPod(info,
+//   the lowest index, so the device matches the score. A placement-policy plugin (gpufragmentation.ts: FGD
+//   and the other policies of the FGD experiment) may instead leave a ShareDeviceChooser in the CycleState
+//   under SHARE_DEVICE_CHOOSER_KEY; a device it names that fits is taken for a share. The choice is kept in
+//   the CycleState under CHOSEN_DEVICES_KEY: the scheduler assumes the pod with `chosenDevices(state)` (NodeCache.addPod(info,
 //   devices)), and Reserve also asks DefaultBinder for the binding annotation drydock.io/gpu-devices
 //   ("3", "0,1") through addBindingAnnotation. Unreserve forgets both.
 //
@@ -98,6 +100,17 @@ class PreFilterState {
     return this;
   }
 }
+
+/**
+ * Another plugin's choice of device for a GPU share (a placement policy such as FGD picks the device with its
+ * score). Written to the CycleState under SHARE_DEVICE_CHOOSER_KEY before Reserve; returns the device of
+ * `row` for a share of `milli`, or -1 to leave the choice to GpuDevices.
+ */
+export interface ShareDeviceChooser {
+  shareDevice(snapshot: Snapshot, row: number, milli: number): number;
+}
+
+export const SHARE_DEVICE_CHOOSER_KEY = NAME + '/shareDeviceChooser';
 
 /** The devices Reserve chose for the pod on its node, or undefined (no GPU ask, or not reserved). */
 export function chosenDevices(state: CycleState): readonly number[] | undefined {
@@ -188,7 +201,7 @@ export class GpuDevices implements PreFilterPlugin, FilterPlugin, PreScorePlugin
     if (s === undefined) return SUCCESS; // no GPU ask: nothing to assign
     const row = s.snapshot.rowOf(nodeName);
     if (row < 0) return status(Code.Error, `${NAME}: node ${JSON.stringify(nodeName)} is not in the scheduling snapshot`);
-    const devices = s.gpus > 0 ? pickIdleDevices(s.snapshot, row, s.gpus) : pickShare(s.snapshot, row, s.milli, this.spreadDevices);
+    const devices = s.gpus > 0 ? pickIdleDevices(s.snapshot, row, s.gpus) : (chosenShare(state, s.snapshot, row, s.milli) ?? pickShare(s.snapshot, row, s.milli, this.spreadDevices));
     if (devices === undefined) {
       const ask = s.gpus > 0 ? `${s.gpus} free GPUs` : `a GPU with ${s.milli} free milli-GPU`;
       return status(Code.Unschedulable, `${NAME}: node ${JSON.stringify(nodeName)} has no ${ask}`);
@@ -234,6 +247,15 @@ function pickShareDevice(used: Int32Array, base: number, count: number, milli: n
     }
   }
   return best;
+}
+
+/** The ShareDeviceChooser's device, if one is in the CycleState and the device it names has room. */
+function chosenShare(state: CycleState, snapshot: Snapshot, row: number, milli: number): number[] | undefined {
+  const chooser = state.read<ShareDeviceChooser>(SHARE_DEVICE_CHOOSER_KEY);
+  if (chooser === undefined) return undefined;
+  const d = chooser.shareDevice(snapshot, row, milli);
+  if (d < 0 || d >= snapshot.gpuCount[row]! || snapshot.gpuUsedMilli[row * MAX_GPUS_PER_NODE + d]! > GPU_MILLI_PER_DEVICE - milli) return undefined;
+  return [d];
 }
 
 function pickShare(snapshot: Snapshot, row: number, milli: number, spread: boolean): number[] | undefined {
