@@ -1164,78 +1164,97 @@ function fitsInt(v: number, format: 'int32' | 'int64'): boolean {
 const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 /**
- * What encoding/json (sigs.k8s.io/json) reports when decoding into the Go types. `struct` and `fields` are the
- * decoder's errorContext: the innermost struct type and the struct field names on the way, without indexes or
- * map keys.
+ * Where the decoder is: a struct field, a map key or an array index per step. The path and the field stack
+ * are spelled out only when an error is reported, so a valid object costs no strings.
  */
-function checkGoDecode(
-  value: unknown,
-  schema: Schema,
-  path: string,
-  struct: string,
-  fields: readonly string[],
-  out: FieldTypeError[],
-): void {
+interface Trail {
+  readonly up: Trail | undefined;
+  readonly key: string | number;
+  /** A struct field (part of the decoder's field stack), not a map key or an index. */
+  readonly field: boolean;
+}
+
+function trailPath(t: Trail | undefined): string {
+  if (t === undefined) return '';
+  const up = trailPath(t.up);
+  return typeof t.key === 'number' ? `${up}[${t.key}]` : child(up, t.key);
+}
+
+function trailFields(t: Trail | undefined): string[] {
+  const out: string[] = [];
+  for (let s = t; s !== undefined; s = s.up) if (s.field) out.push(s.key as string);
+  return out.reverse();
+}
+
+function failDecode(out: FieldTypeError[], trail: Trail | undefined, struct: string, schema: Schema, what: string): void {
+  const fields = trailFields(trail);
+  const into = fields.length === 0 ? 'Go value' : `Go struct field ${struct}.${fields.join('.')}`;
+  out.push({ path: trailPath(trail), message: `json: cannot unmarshal ${what} into ${into} of type ${goType(schema)}`, reason: 'BadRequest' });
+}
+
+/** The error of a type's own UnmarshalJSON, which carries no struct context. */
+function failCustomDecode(out: FieldTypeError[], trail: Trail | undefined, message: string): void {
+  out.push({ path: trailPath(trail), message, reason: 'BadRequest' });
+}
+
+/**
+ * What encoding/json (sigs.k8s.io/json) reports when decoding into the Go types. `struct` and the trail's
+ * struct fields are the decoder's errorContext: the innermost struct type and the struct field names on the
+ * way, without indexes or map keys.
+ */
+function checkGoDecode(value: unknown, schema: Schema, trail: Trail | undefined, struct: string, out: FieldTypeError[]): void {
   if (value === null || value === undefined) return; // null leaves a Go value at its zero value
-  const fail = (what: string): void => {
-    const into = fields.length === 0 ? 'Go value' : `Go struct field ${struct}.${fields.join('.')}`;
-    out.push({ path, message: `json: cannot unmarshal ${what} into ${into} of type ${goType(schema)}`, reason: 'BadRequest' });
-  };
-  // The error of a type's own UnmarshalJSON, which carries no struct context.
-  const failCustom = (message: string): void => {
-    out.push({ path, message, reason: 'BadRequest' });
-  };
   switch (schema.type) {
     case 'object': {
-      if (!isObject(value)) return fail(goJsonKind(value));
+      if (!isObject(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
       if (schema.preserveUnknownFields === true) return;
       const name = schema.go.slice(schema.go.lastIndexOf('.') + 1);
       for (const key of Object.keys(value)) {
         const field = propertyOf(schema, key);
-        if (field !== undefined) checkGoDecode(value[key], field, child(path, key), name, [...fields, key], out);
+        if (field !== undefined) checkGoDecode(value[key], field, { up: trail, key, field: true }, name, out);
       }
       return;
     }
     case 'map': {
-      if (!isObject(value)) return fail(goJsonKind(value));
-      for (const key of Object.keys(value)) checkGoDecode(value[key], schema.values, child(path, key), struct, fields, out);
+      if (!isObject(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
+      for (const key of Object.keys(value)) checkGoDecode(value[key], schema.values, { up: trail, key, field: false }, struct, out);
       return;
     }
     case 'array': {
-      if (!Array.isArray(value)) return fail(goJsonKind(value));
-      value.forEach((item, i) => checkGoDecode(item, schema.items, `${path}[${i}]`, struct, fields, out));
+      if (!Array.isArray(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
+      for (let i = 0; i < value.length; i++) checkGoDecode(value[i], schema.items, { up: trail, key: i, field: false }, struct, out);
       return;
     }
     case 'integer':
-      if (typeof value !== 'number') return fail(goJsonKind(value));
-      if (!fitsInt(value, schema.format)) return fail(`number ${String(value)}`);
+      if (typeof value !== 'number') return failDecode(out, trail, struct, schema, goJsonKind(value));
+      if (!fitsInt(value, schema.format)) return failDecode(out, trail, struct, schema, `number ${String(value)}`);
       return;
     case 'string':
     case 'bytes':
-      if (typeof value !== 'string') return fail(goJsonKind(value));
+      if (typeof value !== 'string') return failDecode(out, trail, struct, schema, goJsonKind(value));
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') return fail(goJsonKind(value));
+      if (typeof value !== 'boolean') return failDecode(out, trail, struct, schema, goJsonKind(value));
       return;
     case 'number':
-      if (typeof value !== 'number') return fail(goJsonKind(value));
+      if (typeof value !== 'number') return failDecode(out, trail, struct, schema, goJsonKind(value));
       return;
     case 'quantity': {
       // Quantity.UnmarshalJSON unquotes a string, trims it and parses; any other JSON text is parsed as is.
       const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
-      if (text === undefined || tryParseQuantity(text) === undefined) failCustom(QUANTITY_FORMAT_ERROR);
+      if (text === undefined || tryParseQuantity(text) === undefined) failCustomDecode(out, trail, QUANTITY_FORMAT_ERROR);
       return;
     }
     case 'int-or-string':
       // IntOrString.UnmarshalJSON: a string, or else json.Unmarshal into an int32.
       if (typeof value === 'string') return;
-      if (typeof value !== 'number') return failCustom(`json: cannot unmarshal ${goJsonKind(value)} into Go value of type int32`);
-      if (!fitsInt(value, 'int32')) failCustom(`json: cannot unmarshal number ${String(value)} into Go value of type int32`);
+      if (typeof value !== 'number') return failCustomDecode(out, trail, `json: cannot unmarshal ${goJsonKind(value)} into Go value of type int32`);
+      if (!fitsInt(value, 'int32')) failCustomDecode(out, trail, `json: cannot unmarshal number ${String(value)} into Go value of type int32`);
       return;
     case 'time':
     case 'micro-time':
       // Time.UnmarshalJSON: json.Unmarshal into a string, then time.Parse (the parse is not checked here).
-      if (typeof value !== 'string') failCustom(`json: cannot unmarshal ${goJsonKind(value)} into Go value of type string`);
+      if (typeof value !== 'string') failCustomDecode(out, trail, `json: cannot unmarshal ${goJsonKind(value)} into Go value of type string`);
       return;
     case 'any':
       return;
@@ -1320,7 +1339,7 @@ export function typeErrors(kind: string, obj: unknown): FieldTypeError[] {
   const schema = schemaOf(kind);
   const out: FieldTypeError[] = [];
   if (customResourceKinds.has(kind)) checkCustomResource(obj, schema, '', out);
-  else checkGoDecode(obj, schema, '', '', [], out);
+  else checkGoDecode(obj, schema, undefined, '', out);
   return out;
 }
 
