@@ -13,7 +13,7 @@ import type { SimulationResult } from '../../sim/types.js';
 import { loadWorkload } from '../../workload/index.js';
 import { UserInputError } from '../errors.js';
 import { prepareOutput, writeOutput } from '../output.js';
-import { bundledExample, datasetsDir, durationMs } from './simulate.js';
+import { bundledExample, datasetsDir, durationMs, heartbeatsFor } from './simulate.js';
 
 interface PlanArgs {
   workload?: string[];
@@ -103,7 +103,7 @@ export async function runPlanCommand(args: Omit<PlanArgs, 'quiet'>, print: (s: s
   const windowText = formatMs(problem.windowMs);
   print(`drydock plan — ${inputs}; catalog ${catalog.source} (${problem.region}: ${problem.zones.join(', ')}${args.spot ? ', spot where priced' : ''})\n`);
   print(`${plural(problem.pods, 'pod')} in ${plural(problem.windows.length, 'window')} of ${windowText}; ${plural(problem.candidates.length, 'instance type')}, ${plural(problem.classes.length, 'fit class', 'fit classes')}; at most ${plural(maxPools, 'pool')}; solver ${solver.name}\n\n`);
-  const heartbeats = (loaded.objects.at(-1)?.arrivalMs ?? 0) <= 24 * 3_600_000;
+  const heartbeats = heartbeatsFor(loaded.objects);
   const simulateRound = async (_text: string, pools: readonly ResolvedNodePool[], autoscaler: ClusterAutoscalerSettings): Promise<SimulationResult> =>
     simulate({ workload: { objects: loaded.objects, nodes: [], inputs: loaded.inputs }, pools, autoscaler, seed: args.seed, sampleEveryMs, heartbeats, wallNow: () => performance.now() });
   print(roundHeader());

@@ -13,7 +13,7 @@ import { formatSummaryTable, writeEventsJsonl, writeHtmlReport, writeJson, write
 import { ConfigError } from '../../scheduler/framework.js';
 import { inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguration } from '../../scheduler/index.js';
 import { simulate } from '../../sim/simulate.js';
-import type { SimulationResult } from '../../sim/types.js';
+import type { SimulationResult, WorkloadObject } from '../../sim/types.js';
 import { detectFormat, loadWorkload, type NodePoolDescription } from '../../workload/index.js';
 import { parseTimeSeconds } from '../../workload/csv.js';
 import { UserInputError } from '../errors.js';
@@ -109,6 +109,15 @@ function poolsFromDescriptions(descriptions: readonly NodePoolDescription[], fil
     },
   }));
   return [...parseNodePools(docs.map((d) => JSON.stringify(d)).join('\n---\n'), `${file} (pools from its node shapes)`, loadCatalog()).pools];
+}
+
+/**
+ * Workloads whose arrivals span more than a day (trace replays) run without kubelet heartbeats and node
+ * lifecycle: no node fails in a replay, and a heartbeat per node every 10 s would be most of the work.
+ */
+export function heartbeatsFor(objects: readonly WorkloadObject[]): boolean {
+  const span = objects.length > 0 ? objects[objects.length - 1]!.arrivalMs : 0;
+  return span <= 24 * 3_600_000;
 }
 
 export interface SimulateInputs {
@@ -231,10 +240,7 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
 
   const progress = progressReporter(args.quiet !== true && process.stderr.isTTY === true);
   const workload = { objects: loaded.objects, nodes, inputs: loaded.inputs };
-  // Workloads whose arrivals span more than a day (trace replays) run without kubelet heartbeats and node
-  // lifecycle: no node fails in a replay, and a heartbeat per node every 10 s would be most of the work.
-  const span = loaded.objects.length > 0 ? loaded.objects[loaded.objects.length - 1]!.arrivalMs : 0;
-  const heartbeats = span <= 24 * 3_600_000;
+  const heartbeats = heartbeatsFor(loaded.objects);
   const result = await simulate({
     workload,
     pools,
