@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UserInputError } from '../cli/errors.js';
+import { ALIBABA_NODE_COLUMNS, ALIBABA_POD_REQUIRED } from '../workload/alibaba.js';
 
 /** One trace pod, as the reference's pod_csv_to_yaml.py turns it into a Pod (§1.2, §3.1). */
 export interface TracePod {
@@ -30,27 +31,31 @@ export interface TraceNode {
   readonly model: string;
 }
 
-function readRows(file: string, what: string): { rows: string[][]; header: string[] } {
+/** Parser options shared with the workload reader (src/workload/csv.ts streamCsvRecords): "#" comment lines, BOM. */
+const CSV_OPTIONS = { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, comment: '#', comment_no_infix: true } as const;
+
+/** The rows with the line each ends on (1 = the header), so messages point at the file's own lines. */
+function readRows(file: string, what: string): { rows: { fields: string[]; line: number }[]; header: string[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new UserInputError(`${file}: cannot read the ${what}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  let rows: string[][];
+  let records: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    records = parse(text, CSV_OPTIONS) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     throw new UserInputError(`${file}: not a CSV file: ${(err as Error).message}`);
   }
-  const header = rows.shift();
-  if (header === undefined) throw new UserInputError(`${file}: the ${what} is empty (expected a header line and rows)`);
-  return { rows, header };
+  const first = records.shift();
+  if (first === undefined) throw new UserInputError(`${file}: the ${what} is empty (expected a header line and rows)`);
+  return { header: first.record, rows: records.map((r) => ({ fields: r.record, line: r.info.lines })) };
 }
 
 function columnIndex(file: string, header: readonly string[], name: string, expected: string): number {
   const i = header.indexOf(name);
-  if (i < 0) throw new UserInputError(`${basename(file)}:1: no column "${name}" (the ${expected} has columns ${expected === 'pod list' ? 'name,cpu_milli,memory_mib,num_gpu,gpu_milli[,gpu_spec,...]' : 'sn,cpu_milli,memory_mib,gpu,model'})`);
+  if (i < 0) throw new UserInputError(`${basename(file)}:1: no column "${name}" (expected the ${expected}'s columns ${expected === 'pod list' ? ALIBABA_POD_REQUIRED.join(',') : ALIBABA_NODE_COLUMNS.join(',')})`);
   return i;
 }
 
@@ -73,8 +78,7 @@ export function readTracePods(file: string): TracePod[] {
   const iSpec = header.indexOf('gpu_spec');
   const pods: TracePod[] = [];
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    const line = r + 2;
+    const { fields: row, line } = rows[r]!;
     const cpu = wholeNumber(file, line, 'cpu_milli', row[iCpu]);
     const memory = wholeNumber(file, line, 'memory_mib', row[iMem]);
     const gpus = wholeNumber(file, line, 'num_gpu', row[iGpu]);
@@ -102,8 +106,7 @@ export function readTraceNodes(file: string): TraceNode[] {
   const nodes: TraceNode[] = [];
   let gpus = 0;
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    const line = r + 2;
+    const { fields: row, line } = rows[r]!;
     const g = wholeNumber(file, line, 'gpu', row[iGpu]);
     if (g < 0 || g > 8) throw new UserInputError(`${basename(file)}:${line}: column "gpu": ${g} is not 0..8 (the engine models at most 8 GPUs per node)`);
     gpus += g;

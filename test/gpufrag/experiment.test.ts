@@ -115,6 +115,9 @@ t('bad input is one UserInputError line', async () => {
   await bad({ workload: join(dir, 'nocol.csv') }, /nocol\.csv:1: no column "gpu_milli"/);
   writeFileSync(join(dir, 'badnum.csv'), 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\np1,1000,1024,1,500\np2,12x,1024,1,500\n');
   await bad({ workload: join(dir, 'badnum.csv') }, /badnum\.csv:3: column "cpu_milli": "12x" is not a whole number/);
+  // A "#" comment line and a blank line before the bad row: the message names the file's own line 5.
+  writeFileSync(join(dir, 'commented.csv'), '# made by hand\nname,cpu_milli,memory_mib,num_gpu,gpu_milli\np1,1000,1024,1,500\n\np2,12x,1024,1,500\n');
+  await bad({ workload: join(dir, 'commented.csv') }, /commented\.csv:5: column "cpu_milli": "12x" is not a whole number/);
   await bad({ workload: join(dir, 'missing.csv') }, /missing\.csv: cannot read the pod list: ENOENT/);
 });
 
