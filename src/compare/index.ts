@@ -11,7 +11,8 @@ export {
 } from './compare.js';
 export { runConfiguration, type ConfigurationJob, type ConfigurationRun } from './run.js';
 export { checkSlo, describeSlo, hasSlo, judge, type Slo, type SloCheck, type SloSummary, type Verdict } from './slo.js';
-export { alignColumns, formatCompareTable, peakNodesText, TABLE_COLUMNS, tableCells, type TableRow } from './table.js';
+export { alignColumns, formatCompareTable, TABLE_COLUMNS, tableCells, type TableRow } from './table.js';
+export { peakNodesText } from '../report/summary.js';
 export {
   COMPARE_CSV_COLUMNS,
   compareCsv,

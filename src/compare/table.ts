@@ -1,8 +1,10 @@
 // The side-by-side text of `drydock compare`: one row per configuration, in the order given, the cheapest
 // configuration that meets the SLO marked with "*", then the verdict sentence.
-import { poolLabel } from '../report/summary.js';
+import { peakNodesText } from '../report/summary.js';
 import type { SimulationSummary } from '../sim/types.js';
 import type { Verdict } from './slo.js';
+
+
 
 export const TABLE_COLUMNS = [
   '',
@@ -30,14 +32,6 @@ export interface TableRow {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const secs = (x: number) => `${x.toFixed(1)}s`;
-
-/** "general 22, memory 8, gpu 3" (pools sorted by name, as in the summary). */
-export function peakNodesText(peak: Readonly<Record<string, number>>): string {
-  return Object.keys(peak)
-    .sort()
-    .map((p) => `${poolLabel(p)} ${peak[p]}`)
-    .join(', ');
-}
 
 /** The cells of one configuration's row, as TABLE_COLUMNS; `mark` is the first cell ("*" or ""). */
 export function tableCells(row: TableRow, mark: string): string[] {

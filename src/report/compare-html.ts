@@ -5,7 +5,7 @@
 import type { MetricsSample, SimulationSummary } from '../sim/types.js';
 import { downsampleMax, escapeXml, formatNumber, lineChart, PALETTE, scatterChart, timeUnit, type Guide, type Series } from './charts.js';
 import { alignMetrics, REPORT_CSS } from './html.js';
-import { formatDuration, poolLabel } from './summary.js';
+import { formatDuration, peakNodesText } from './summary.js';
 
 /** What the page shows of one configuration. */
 export interface CompareReportConfiguration {
@@ -146,7 +146,7 @@ export function renderCompareReport(configs: readonly CompareReportConfiguration
   const configRows = configs.map(
     (c, i) =>
       `<tr><td><span class="swatch" style="background:${colorOf(i)}"></span>${escapeXml(c.name)}</td><td><code>${escapeXml(c.poolsFile)}</code></td>` +
-      `<td>${escapeXml(Object.keys(c.peakNodes).sort().map((p) => `${poolLabel(p)} ${c.peakNodes[p]}`).join(', '))}</td></tr>`,
+      `<td>${escapeXml(peakNodesText(c.peakNodes))}</td></tr>`,
   );
   const inputs = configs[0]?.summary.inputs ?? [];
   const seed = configs[0]?.summary.seed;

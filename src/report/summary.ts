@@ -179,6 +179,14 @@ export function poolLabel(pool: string): string {
   return pool === '' ? '(no pool)' : pool;
 }
 
+/** "general 22, memory 8, gpu 3" (pools sorted by name, as in the summary). */
+export function peakNodesText(peak: Readonly<Record<string, number>>): string {
+  return Object.keys(peak)
+    .sort()
+    .map((p) => `${poolLabel(p)} ${peak[p]}`)
+    .join(', ');
+}
+
 /** "2h 03m 04s", "5m 00s", "12.5s". */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${round(seconds, 3)}s`;
