@@ -4,8 +4,6 @@ import { peakNodesText } from '../report/summary.js';
 import type { SimulationSummary } from '../sim/types.js';
 import type { Verdict } from './slo.js';
 
-
-
 export const TABLE_COLUMNS = [
   '',
   'configuration',
