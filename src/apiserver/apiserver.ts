@@ -4,6 +4,7 @@
 // pkg/storage/etcd3/store.go): keys /registry/<resource>/<namespace>/<name>, resourceVersion = the key's
 // mod revision, create as a transaction on mod_revision == 0, update as compare-and-swap, watch from a
 // resourceVersion with 410 Expired when it is compacted. Reference: shared/reference/etcd-and-apiserver.md §3.
+import type { KindInfo } from '../api/types.js';
 import { compileLabelSelectorString, matchesFieldSelector, objectField, parseFieldSelector, SelectorError, type FieldRequirement, type LabelMatcher } from '../api/index.js';
 import { prefixEnd } from '../store/mvcc.js';
 import { StoreError, type KeyValue, type Store, type Watcher, type WatchResponse } from '../store/types.js';
@@ -95,6 +96,25 @@ export const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
 export const DEFAULT_COMPACTION_INTERVAL_MS = 5 * 60_000;
 /** The most items one list page may read from the store while filtering (etcd3 store.go maxLimit). */
 const MAX_PAGE_READ = 10_000;
+
+/**
+ * Where kube-apiserver keeps a resource in etcd: /registry/<resource>/, except the few its storage factory
+ * renames (k8s.io/apiserver pkg/server/storage/storage_factory.go, specialDefaultResourcePrefixes) and
+ * resources of API groups served like CustomResourceDefinitions, which go under /registry/<group>/<resource>/
+ * (apiextensions-apiserver customresource_handler.go). So `etcdctl get --prefix /registry/minions/` lists
+ * drydock's Nodes as it would a real cluster's.
+ */
+const SPECIAL_PREFIXES: Readonly<Record<string, string>> = { nodes: 'minions', services: 'services/specs', endpoints: 'services/endpoints' };
+const storagePrefixes = new Map<KindInfo, string>();
+export function storagePrefix(info: KindInfo): string {
+  let p = storagePrefixes.get(info);
+  if (p === undefined) {
+    const custom = info.group.endsWith('drydock.io');
+    p = `/registry/${info.group === '' ? SPECIAL_PREFIXES[info.resource] ?? info.resource : custom ? `${info.group}/${info.resource}` : info.resource}/`;
+    storagePrefixes.set(info, p);
+  }
+  return p;
+}
 
 function rec(v: unknown): Json {
   return isRecord(v) ? v : {};
@@ -232,11 +252,13 @@ export class ApiServer {
   }
 
   private key(s: Strategy, namespace: string | undefined, name: string): string {
-    return s.info.namespaced ? `/registry/${s.info.resource}/${namespace ?? ''}/${name}` : `/registry/${s.info.resource}/${name}`;
+    const root = storagePrefix(s.info);
+    return s.info.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
   }
 
   private prefix(s: Strategy, namespace: string | undefined): string {
-    return s.info.namespaced && namespace !== undefined && namespace !== '' ? `/registry/${s.info.resource}/${namespace}/` : `/registry/${s.info.resource}/`;
+    const root = storagePrefix(s.info);
+    return s.info.namespaced && namespace !== undefined && namespace !== '' ? `${root}${namespace}/` : root;
   }
 
   /** The object at this key-value with its resourceVersion, made once per stored version. */
@@ -260,6 +282,9 @@ export class ApiServer {
       if (err.code === 'ErrCompacted') throw errors.expired('The resourceVersion for the provided list is too old.');
       if (err.code === 'ErrFutureRev') throw errors.timeout('Too large resource version', 1);
       if (err.code === 'ErrClosed') throw errors.unavailable('the storage backend is closed');
+      // etcd unreachable or without a leader: kube-apiserver's storage errors are 5xx too; 503 tells the client
+      // to retry (the write was not acknowledged).
+      if (err.code === 'ErrUnavailable') throw errors.unavailable(err.message);
       throw errors.internal(err.message);
     }
     throw err;
@@ -693,7 +718,7 @@ export class ApiServer {
    */
   private async deleteNamespaceContents(namespace: string): Promise<void> {
     for (const resource of ['pods', 'replicasets', 'deployments', 'jobs', 'services', 'endpoints', 'serviceaccounts', 'secrets', 'leases', 'events', 'poddisruptionbudgets']) {
-      const prefix = `/registry/${resource}/${namespace}/`;
+      const prefix = this.prefix(this.strategy(resource), namespace);
       await this.store.deleteRange({ key: prefix, rangeEnd: prefixEnd(prefix) }).catch((e: unknown) => this.storeError(e));
     }
   }
@@ -789,13 +814,15 @@ export class ApiServer {
       if (ended) return;
       if (res.canceled) {
         const oldest = res.compactRevision ?? 0;
-        emit({
-          type: 'ERROR',
-          object: (rv !== undefined && rv > 0
-            ? errors.expired(`too old resource version: ${rv} (${oldest - 1})`)
-            : errors.expired('The resourceVersion for the provided watch is too old.')
-          ).status as unknown as Json,
-        });
+        // Compacted: 410, the client lists again. Otherwise the store went away (etcd lost): a 503 the client
+        // resumes after by watching again from the last resourceVersion it saw.
+        const status =
+          oldest === 0
+            ? errors.unavailable(`the watch ended: ${res.cancelReason ?? 'the storage backend ended it'}`)
+            : rv !== undefined && rv > 0
+              ? errors.expired(`too old resource version: ${rv} (${oldest - 1})`)
+              : errors.expired('The resourceVersion for the provided watch is too old.');
+        emit({ type: 'ERROR', object: status.status as unknown as Json });
         finish();
         return;
       }

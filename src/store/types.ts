@@ -190,7 +190,9 @@ export type StoreErrorCode =
   | 'ErrLeaseExists'
   | 'ErrLeaseTTLTooLarge'
   | 'ErrClosed'
-  | 'ErrCorrupt';
+  | 'ErrCorrupt'
+  /** A remote store (etcd) did not answer: unreachable, no leader, or past the request deadline. */
+  | 'ErrUnavailable';
 
 const messages: Record<StoreErrorCode, string> = {
   ErrEmptyKey: 'etcdserver: key is not provided',
@@ -203,6 +205,7 @@ const messages: Record<StoreErrorCode, string> = {
   ErrLeaseTTLTooLarge: 'etcdserver: too large lease TTL',
   ErrClosed: 'store: closed',
   ErrCorrupt: 'store: data directory is corrupt',
+  ErrUnavailable: 'store: etcd is unavailable',
 };
 
 export class StoreError extends Error {
