@@ -19,6 +19,7 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { DEFAULT_CLUSTER_DOMAIN, startClusterDns, type RunningClusterDns } from '../../addons/dns/index.js';
 
 interface ServeArgs {
   host: string;
@@ -32,6 +33,8 @@ interface ServeArgs {
   scheduler: boolean;
   kubelets: boolean;
   seed?: number;
+  'dns-port'?: number;
+  'cluster-domain': string;
 }
 
 function isLoopback(host: string): boolean {
@@ -91,10 +94,20 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
+      .option('dns-port', { type: 'number', describe: 'Serve cluster DNS (UDP and TCP) on --host at this port (0 = any free port; absent = no DNS)' })
+      .option('cluster-domain', { type: 'string', default: DEFAULT_CLUSTER_DOMAIN, describe: 'The cluster DNS domain' })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
           const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
           throw new UserInputError(`--port: ${typed} is not a port number (expected 0 to 65535)`);
+        }
+        const dnsPort = a['dns-port'];
+        if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) {
+          const typed = process.argv[process.argv.indexOf('--dns-port') + 1] ?? String(dnsPort);
+          throw new UserInputError(`--dns-port: ${typed} is not a port number (expected 0 to 65535)`);
+        }
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(a['cluster-domain'])) {
+          throw new UserInputError(`--cluster-domain: ${JSON.stringify(a['cluster-domain'])} is not a DNS domain (expected lower-case labels separated by dots, e.g. cluster.local)`);
         }
         if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
           throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
@@ -154,6 +167,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       ...(authenticator !== undefined ? { authenticator } : {}),
       ...(tls !== undefined ? { tls } : {}),
     });
+    // Cluster DNS (CoreDNS's kubernetes plugin) from the same informers. DNS has no authentication, so it
+    // stays on loopback even when the API server listens beyond it.
+    let dns: RunningClusterDns | undefined;
+    if (args['dns-port'] !== undefined) {
+      const dnsHost = isLoopback(args.host) && args.host !== 'localhost' ? args.host : '127.0.0.1';
+      try {
+        dns = await startClusterDns({ informers, clock: systemClock, host: dnsHost, port: args['dns-port'], clusterDomain: args['cluster-domain'] });
+      } catch (err) {
+        await running.close();
+        throw new UserInputError(`--dns-port ${args['dns-port']}: cannot listen on ${dnsHost}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
     if (args.kubeconfig !== undefined) {
       const tmp = `${args.kubeconfig}.tmp-${process.pid}`;
       // A user-supplied certificate may be signed by a CA we do not have; then only the generated one is named.
@@ -162,12 +187,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       renameSync(tmp, args.kubeconfig);
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
+    if (dns !== undefined) process.stdout.write(`cluster DNS for ${args['cluster-domain']} listening on ${dns.host}:${dns.port} (udp, tcp)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await running.close();
+    await dns?.close();
     scheduler?.stop();
     fleet?.stop();
     manager.stop();
