@@ -255,6 +255,11 @@ wire('truncation: 60 A records do not fit 512 bytes over UDP (TC set, cut to fit
   const tcp = dnsPacket.decode(respond(q, big, 'tcp')!);
   assert.ok(!tcp.flag_tc);
   assert.is(tcp.answers?.length, 60);
+  // With EDNS the client's size is the limit: 4096 bytes hold 47 + 60 × 45 + the OPT record (11) = 2758.
+  const opt = { type: 'OPT' as const, name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] };
+  const edns = dnsPacket.decode(respond(query('big.default.svc.cluster.local', 'A', { additionals: [opt] }), big, 'udp')!);
+  assert.ok(!edns.flag_tc);
+  assert.is(edns.answers?.length, 60);
 });
 
 wire('property: any bytes at all get no reply or a reply that decodes, with the query id; never a throw', () => {

@@ -11,7 +11,7 @@ export {
   endpointHostname,
 } from './records.js';
 export type { ClusterDnsSource, DnsResult, Rcode, ZoneConfig } from './records.js';
-export { MAX_TCP_SIZE, MAX_UDP_SIZE, TCP_IDLE_TIMEOUT_MS, respond, startDnsServer } from './server.js';
+export { MAX_TCP_SIZE, MAX_UDP_PAYLOAD, MAX_UDP_SIZE, TCP_IDLE_TIMEOUT_MS, respond, startDnsServer } from './server.js';
 export type { DnsServerOptions, RunningDnsServer } from './server.js';
 export { InformerDnsSource, startClusterDns } from './cluster.js';
 export type { ClusterDnsOptions, RunningClusterDns } from './cluster.js';

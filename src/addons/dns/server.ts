@@ -20,6 +20,8 @@ import type { ClusterDnsZone, Rcode } from './records.js';
 /** RFC 1035 §2.3.4: the largest UDP message without EDNS; RFC 6891: EDNS sizes below it count as 512. */
 export const MAX_UDP_SIZE = 512;
 export const MAX_TCP_SIZE = 65_535;
+/** The largest UDP payload over IPv4 (65535 − 8-byte UDP header − 20-byte IP header): an EDNS size above it is cut to it. */
+export const MAX_UDP_PAYLOAD = 65_507;
 /** miekg/dns server.go: a TCP connection idle this long is closed (dnsserver default idle timeout 8 s). */
 export const TCP_IDLE_TIMEOUT_MS = 8_000;
 
@@ -95,7 +97,7 @@ export function respond(query: Buffer, zone: ClusterDnsZone, transport: 'udp' | 
     authorities: result.authorities,
     additionals: [...result.additionals, ...(opt !== undefined ? [ednsReply(opt)] : [])],
   };
-  const max = transport === 'tcp' ? MAX_TCP_SIZE : Math.max(MAX_UDP_SIZE, Math.min(opt?.udpPayloadSize ?? MAX_UDP_SIZE, MAX_TCP_SIZE));
+  const max = transport === 'tcp' ? MAX_TCP_SIZE : Math.max(MAX_UDP_SIZE, Math.min(opt?.udpPayloadSize ?? MAX_UDP_SIZE, MAX_UDP_PAYLOAD));
   return fit(reply, max);
 }
 
