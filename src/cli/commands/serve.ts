@@ -98,7 +98,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
-      .option('dns-port', { type: 'number', describe: 'Serve cluster DNS (UDP and TCP) on --host at this port (0 = any free port; absent = no DNS)' })
+      .option('dns-port', { type: 'number', describe: 'Serve cluster DNS (UDP and TCP) on loopback at this port (0 = any free port; absent = no DNS)' })
       .option('cluster-domain', { type: 'string', default: DEFAULT_CLUSTER_DOMAIN, describe: 'The cluster DNS domain' })
       .option('event-ttl', { type: 'string', default: formatGoDuration(DEFAULT_EVENT_TTL_SECONDS * 1000), describe: 'Keep events this long after their last write (kube-apiserver --event-ttl)' })
       .option('max-events', { type: 'number', default: DEFAULT_MAX_EVENTS, describe: 'Keep at most this many events, dropping the oldest (0 = no cap)' })
