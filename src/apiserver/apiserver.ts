@@ -12,6 +12,7 @@ import { systemClock, type Clock, type Timer } from '../util/clock.js';
 import { seededRng, type Rng } from '../util/rng.js';
 import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } from './admission.js';
 import { ApiError, errors, successStatus, type Status } from './errors.js';
+import { LeaseManager } from './leasemanager.js';
 import { formatTime, generateName, jsonEqual, newUid } from './meta.js';
 import { applyPatch, PatchError } from './patch.js';
 import { cannotBeHandledMessage, pruneUnknownFields, strictDecodingErrorMessage, typeErrors, unknownFieldMessage, unknownFields } from './schema.js';
@@ -89,7 +90,17 @@ export interface ApiServerOptions {
    * namespace's objects at once, for uses that run no namespace controller (explain, benchmarks).
    */
   readonly namespaceDeletion?: 'controller' | 'immediate';
+  /**
+   * Events are written with a store lease of this many seconds and go when it runs out (kube-apiserver
+   * --event-ttl, default 1 h: DEFAULT_EVENT_TTL_SECONDS). Unset or 0: events stay. In-process users (simulate,
+   * explain, bench) leave it unset: on a virtual clock the lease timers would outlast the workload and
+   * events of a long run would vanish before the report reads them; `drydock serve` sets it.
+   */
+  readonly eventTtlSeconds?: number;
 }
+
+/** kube-apiserver --event-ttl default (cmd/kube-apiserver/app/options: EventTTL 1 * time.Hour). */
+export const DEFAULT_EVENT_TTL_SECONDS = 3600;
 
 /** kube-apiserver's defaults (cacher defaultBookmarkFrequency; storagebackend DefaultCompactInterval). */
 export const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
@@ -166,6 +177,8 @@ function decodeContinue(token: string, prefix: string): ContinueToken {
 interface Filter {
   readonly labels: LabelMatcher | undefined;
   readonly fields: readonly FieldRequirement[];
+  /** A field's value for the selector: the kind's own mapping where it has one (e.g. an Event's "source"). */
+  readonly value: (obj: unknown, field: string) => string;
 }
 
 function compileFilter(s: Strategy, labelSelector: string | undefined, fieldSelector: string | undefined): Filter {
@@ -183,12 +196,14 @@ function compileFilter(s: Strategy, labelSelector: string | undefined, fieldSele
       throw errors.badRequest(`field label not supported: ${f.field}`);
     }
   }
-  return { labels, fields };
+  const own = s.selectableFieldValue;
+  const value = own === undefined ? selectableField : (obj: unknown, field: string) => own(obj as Json, field) ?? selectableField(obj, field);
+  return { labels, fields, value };
 }
 
 function matches(f: Filter, obj: Json): boolean {
   if (f.labels !== undefined && !f.labels(meta(obj)['labels'] as Record<string, string> | undefined)) return false;
-  return f.fields.length === 0 || matchesFieldSelector(f.fields, obj, selectableField);
+  return f.fields.length === 0 || matchesFieldSelector(f.fields, obj, f.value);
 }
 
 /** Field values as field selectors see them: booleans and numbers as their text, missing as "". */
@@ -207,6 +222,9 @@ export class ApiServer {
   private compactionTimer: Timer | undefined;
   private readonly lookups: AdmissionLookups;
   private readonly namespaceDeletion: 'controller' | 'immediate';
+  private readonly eventTtlSeconds: number;
+  /** Shares leases between the events written within a minute of each other (lease_manager.go). */
+  readonly leases: LeaseManager;
   private closed = false;
 
   constructor(options: ApiServerOptions) {
@@ -215,6 +233,8 @@ export class ApiServer {
     this.rng = options.rng ?? seededRng(1);
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
     this.namespaceDeletion = options.namespaceDeletion ?? 'immediate';
+    this.eventTtlSeconds = options.eventTtlSeconds ?? 0;
+    this.leases = new LeaseManager(this.store, this.clock);
     this.lookups = {
       namespace: (name) => this.read('namespaces', undefined, name),
       priorityClasses: async () => (await this.list('priorityclasses')).items,
@@ -373,15 +393,22 @@ export class ApiServer {
     if (opts.dryRun) return obj as T;
 
     const key = this.key(s, namespace, String(name));
+    const lease = await this.leaseFor(s);
     const res = await this.store
       .txn({
         compare: [{ key, target: 'mod', result: 'equal', operand: 0 }],
-        success: [{ put: { key, value: withoutVersion(obj) } }],
+        success: [{ put: { key, value: withoutVersion(obj), ...lease } }],
         failure: [],
       })
       .catch((e: unknown) => this.storeError(e));
     if (!res.succeeded) throw errors.alreadyExists(s.info.resource, s.info.group, String(name));
     return withVersion(obj, res.header.revision) as T;
+  }
+
+  /** The lease an object of this kind is written with: events live eventTtlSeconds (store.go ttlForUpdate / TTLFunc). */
+  private async leaseFor(s: Strategy): Promise<{ lease?: number }> {
+    if (!s.isEventLog || this.eventTtlSeconds <= 0) return {};
+    return { lease: await this.leases.getLease(this.eventTtlSeconds).catch((e: unknown) => this.storeError(e)) };
   }
 
   /** ClusterIP from the service CIDR 10.96.0.0/12 (kube-apiserver's default --service-cluster-ip-range). */
@@ -433,6 +460,8 @@ export class ApiServer {
         if (rv > current) throw errors.timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
       }
     }
+    const continuing = opts.continue !== undefined && opts.continue !== '';
+    if (s.isEventLog) return (await this.listByLastWrite(s, filter, prefix, limit, revision, start === prefix ? undefined : start.slice(prefix.length), continuing)) as ObjectList<T>;
     const items: Json[] = [];
     const keys: string[] = [];
     const filtering = filter.labels !== undefined || filter.fields.length > 0;
@@ -443,12 +472,7 @@ export class ApiServer {
     for (;;) {
       const res = await this.store
         .range({ key: start, rangeEnd: end, ...(pageSize > 0 ? { limit: pageSize } : {}), ...(readAt !== undefined ? { revision: readAt } : {}) })
-        .catch((e: unknown) => {
-          if (e instanceof StoreError && e.code === 'ErrCompacted' && opts.continue) {
-            throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-          }
-          return this.storeError(e);
-        });
+        .catch((e: unknown) => this.listError(e, continuing));
       readAt ??= res.header.revision;
       for (const kv of res.kvs) {
         const obj = this.decode(kv);
@@ -479,6 +503,43 @@ export class ApiServer {
       if (remaining > 0) metadata.remainingItemCount = remaining;
     }
     return { apiVersion: s.info.apiVersion, kind: `${s.kind}List`, metadata, items: items as T[] };
+  }
+
+  private listError(e: unknown, continuing: boolean): never {
+    if (e instanceof StoreError && e.code === 'ErrCompacted' && continuing) {
+      throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    }
+    return this.storeError(e);
+  }
+
+  /**
+   * A list in the order of the objects' last writes (modRevision, then key), for the event log. It reads
+   * the whole range at one revision and pages by position in that order; the continue token carries the
+   * revision and the last item's (modRevision, key), so pages are consistent as for key-ordered lists.
+   */
+  private async listByLastWrite(s: Strategy, filter: Filter, prefix: string, limit: number, revision: number | undefined, after: string | undefined, continuing: boolean): Promise<ObjectList> {
+    let from: { rev: number; key: string } | undefined;
+    if (after !== undefined) {
+      const m = /^(\d+)\/(.+)$/s.exec(after);
+      if (m === null) throw errors.badRequest('invalid continue token: it was not made by a list of this resource');
+      from = { rev: Number(m[1]), key: prefix + m[2]! };
+    }
+    const res = await this.store
+      .range({ key: prefix, rangeEnd: prefixEnd(prefix), ...(revision !== undefined ? { revision } : {}) })
+      .catch((e: unknown) => this.listError(e, continuing));
+    const readAt = revision ?? res.header.revision;
+    const byWrite = (a: KeyValue, b: KeyValue) => a.modRevision - b.modRevision || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    const rest = res.kvs
+      .filter((kv) => matches(filter, this.decode(kv)) && (from === undefined || kv.modRevision > from.rev || (kv.modRevision === from.rev && kv.key > from.key)))
+      .sort(byWrite);
+    const page = limit > 0 ? rest.slice(0, limit) : rest;
+    const metadata: ObjectList['metadata'] = { resourceVersion: String(readAt) };
+    const last = page[page.length - 1];
+    if (page.length < rest.length && last !== undefined) {
+      metadata.continue = encodeContinue(readAt, `${last.modRevision}/${last.key.slice(prefix.length)}`);
+      metadata.remainingItemCount = rest.length - page.length;
+    }
+    return { apiVersion: s.info.apiVersion, kind: `${s.kind}List`, metadata, items: page.map((kv) => this.decode(kv)) };
   }
 
   // ---- update and patch -----------------------------------------------------------------------------
@@ -589,10 +650,11 @@ export class ApiServer {
         ((m['finalizers'] as unknown[] | undefined) ?? []).length === 0 &&
         (m['deletionGracePeriodSeconds'] ?? 0) === 0 &&
         (s.kind !== 'Namespace' || specFinalizers(obj).length === 0);
+      const lease = finished ? {} : await this.leaseFor(s);
       const txn = await this.store
         .txn({
           compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }],
-          success: finished ? [{ deleteRange: { key } }] : [{ put: { key, value: withoutVersion(obj) } }],
+          success: finished ? [{ deleteRange: { key } }] : [{ put: { key, value: withoutVersion(obj), ...lease } }],
           failure: [],
         })
         .catch((e: unknown) => this.storeError(e));

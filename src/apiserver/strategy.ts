@@ -53,6 +53,14 @@ export interface Strategy {
   readonly unconditionalUpdate: boolean;
   /** Fields a field selector may name besides metadata.name and metadata.namespace. */
   readonly selectableFields: readonly string[];
+  /** The value of a selectable field that is not the object's field of that path (undefined: the path's value). */
+  readonly selectableFieldValue?: (obj: Json, field: string) => string | undefined;
+  /**
+   * Objects are written with a lease of the API server's event TTL and go when it runs out (kube-apiserver's
+   * event registry TTLFunc, --event-ttl), and lists come in the order of their last write (oldest first)
+   * rather than in key order, so that `kubectl get events`, which prints the server's order, reads as a log.
+   */
+  readonly isEventLog: boolean;
   /** Fills defaults into a copy of a new object. */
   defaults(obj: Json): Json;
   validate(obj: Json): Errs;
@@ -252,6 +260,8 @@ interface Rules {
   hasGeneration?: boolean;
   unconditionalUpdate?: boolean;
   selectableFields?: readonly string[];
+  selectableFieldValue?: (obj: Json, field: string) => string | undefined;
+  isEventLog?: boolean;
   defaults?: (obj: Json) => Json;
   validate?: (obj: Json, errs: Errs) => void;
   validateUpdate?: (obj: Json, old: Json, errs: Errs) => void;
@@ -482,6 +492,7 @@ const rules: Record<Kind, Rules> = {
   Lease: { hasGeneration: false, unconditionalUpdate: true },
   Event: {
     hasGeneration: false,
+    isEventLog: true,
     selectableFields: [
       'involvedObject.kind',
       'involvedObject.namespace',
@@ -495,6 +506,12 @@ const rules: Record<Kind, Rules> = {
       'source',
       'type',
     ],
+    // event/strategy.go ToSelectableFields: "source" is source.component, else reportingController (the
+    // core/v1 field reportingComponent), which is also what "reportingComponent" selects.
+    selectableFieldValue: (o, field) => {
+      if (field === 'source') return String(rec(o['source'])['component'] ?? '') || String(o['reportingComponent'] ?? '');
+      return undefined;
+    },
     validate: (o, errs) => {
       if (!isRecord(o['involvedObject'])) errs.push(required('involvedObject'));
       checkEnum('type', o['type'], ['Normal', 'Warning'], errs);
@@ -623,6 +640,8 @@ for (const kind of Object.keys(kinds) as Kind[]) {
     hasGeneration: r.hasGeneration ?? true,
     unconditionalUpdate: r.unconditionalUpdate ?? true,
     selectableFields: r.selectableFields ?? [],
+    isEventLog: r.isEventLog ?? false,
+    ...(r.selectableFieldValue !== undefined ? { selectableFieldValue: r.selectableFieldValue } : {}),
     defaults: r.defaults ?? ((o) => o),
     validate(obj) {
       const errs: FieldError[] = [];

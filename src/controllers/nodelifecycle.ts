@@ -26,7 +26,7 @@ import type { Informer, SharedInformerFactory } from '../apiserver/informer.js';
 import { formatTime, parseTime } from '../apiserver/meta.js';
 import { toleratesTaint, type Lease, type Node, type NodeCondition, type Pod, type Taint, type Toleration } from '../api/index.js';
 import type { Clock } from '../util/clock.js';
-import { Controller, NOTHING, type Action, type ReconcileResult, type Reconciler } from './runtime.js';
+import { Controller, NOTHING, type Action, type InvolvedObject, type ReconcileResult, type Reconciler } from './runtime.js';
 
 /** kube-controller-manager defaults: --node-monitor-grace-period 40s, --node-monitor-period 5s, --node-startup-grace-period 1m. */
 export const NODE_MONITOR_GRACE_PERIOD_MS = 40_000;
@@ -64,6 +64,15 @@ function time(text: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+function nodeRef(name: string, uid: string | undefined): InvolvedObject {
+  return { apiVersion: 'v1', kind: 'Node', name, ...(uid !== undefined && uid !== '' ? { uid } : {}) };
+}
+
+/** pkg/controller/util/node RecordNodeEvent: "Node <name> event: <what>", Normal. */
+function nodeEvent(name: string, uid: string, reason: string, what: string): Action {
+  return { type: 'event', involved: nodeRef(name, uid), eventType: 'Normal', reason, message: `Node ${name} event: ${what}` };
+}
+
 function sameTaints(a: readonly Taint[], b: readonly Taint[]): boolean {
   return a.length === b.length && a.every((t, i) => t.key === b[i]!.key && t.effect === b[i]!.effect && (t.value ?? '') === (b[i]!.value ?? '') && t.timeAdded === b[i]!.timeAdded);
 }
@@ -77,6 +86,8 @@ export class NodeLifecycleReconciler implements Reconciler {
   private readonly gracePeriodMs: number;
   private readonly periodMs: number;
   private readonly startupGracePeriodMs: number;
+  /** knownNodeSet: the nodes this controller has registered, by name, with their uid. */
+  private readonly known = new Map<string, string>();
 
   constructor(options: NodeLifecycleOptions) {
     this.nodes = options.informers.informer<Node>('nodes');
@@ -99,10 +110,21 @@ export class NodeLifecycleReconciler implements Reconciler {
 
   reconcile(name: string): ReconcileResult {
     const node = this.nodes.get(undefined, name);
-    if (node === undefined) return NOTHING;
+    if (node === undefined) {
+      // monitorNodeHealth: a node that went is forgotten, with an event.
+      const uid = this.known.get(name);
+      if (uid === undefined) return NOTHING;
+      this.known.delete(name);
+      return { actions: [nodeEvent(name, uid, 'RemovingNode', `Removing Node ${name} from Controller`)] };
+    }
     const now = this.clock.now();
     const nowText = formatTime(now);
     const actions: Action[] = [];
+    if (!this.known.has(name)) {
+      // monitorNodeHealth: a node seen for the first time (since this controller started) is registered.
+      this.known.set(name, node.metadata.uid ?? '');
+      actions.push(nodeEvent(name, node.metadata.uid ?? '', 'RegisteredNode', `Registered Node ${name} in Controller`));
+    }
     const observed = node.status?.conditions ?? [];
     let conditions: readonly NodeCondition[] = observed;
     const { probe, grace } = this.health(node);
@@ -124,7 +146,8 @@ export class NodeLifecycleReconciler implements Reconciler {
         conditions = next;
         actions.push({ type: 'patch', resource: 'nodes', name, patchType: 'application/merge-patch+json', patch: { status: { conditions: next } }, subresource: 'status' });
         if (observed.find((c) => c.type === 'Ready')?.status === 'True') {
-          actions.push({ type: 'event', involved: { apiVersion: 'v1', kind: 'Node', name, ...(node.metadata.uid !== undefined ? { uid: node.metadata.uid } : {}) }, eventType: 'Normal', reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady` });
+          // RecordNodeStatusChange: "Node <name> status is now: NodeNotReady".
+          actions.push({ type: 'event', involved: nodeRef(name, node.metadata.uid), eventType: 'Normal', reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady` });
         }
       }
     }
@@ -156,7 +179,12 @@ export class NodeLifecycleReconciler implements Reconciler {
         const podConditions = pod.status?.conditions ?? [];
         if (!podConditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
         const next = podConditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' as const, lastTransitionTime: nowText } : c));
-        actions.push({ type: 'patch', resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', patchType: 'application/merge-patch+json', patch: { status: { conditions: next } }, subresource: 'status' });
+        const namespace = pod.metadata.namespace ?? 'default';
+        const podName = pod.metadata.name ?? '';
+        actions.push({ type: 'patch', resource: 'pods', namespace, name: podName, patchType: 'application/merge-patch+json', patch: { status: { conditions: next } }, subresource: 'status' });
+        // controller_utils.go MarkPodsNotReady: the event after the status update.
+        const involved = { apiVersion: 'v1', kind: 'Pod', namespace, name: podName, ...(pod.metadata.uid !== undefined ? { uid: pod.metadata.uid } : {}) };
+        actions.push({ type: 'event', involved, eventType: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready' });
       }
     }
 
@@ -267,7 +295,7 @@ export function createNodeLifecycleControllers(options: NodeLifecycleOptions & {
     lifecycle.enqueue(name);
     taintEviction.enqueue(name);
   };
-  nodes.addEventHandler({ onAdd: nodeChanged, onUpdate: (_, n) => nodeChanged(n) });
+  nodes.addEventHandler({ onAdd: nodeChanged, onUpdate: (_, n) => nodeChanged(n), onDelete: (n) => lifecycle.enqueue(n.metadata.name ?? '') });
   const leaseChanged = (l: Lease) => {
     if (l.metadata.namespace === NODE_LEASE_NAMESPACE && l.metadata.name !== undefined) lifecycle.enqueue(l.metadata.name);
   };

@@ -4,19 +4,13 @@
 // table-testable (observed state in, actions out) and every decision can be explained.
 import type { ApiServer, DeleteOptions } from '../apiserver/apiserver.js';
 import { ApiError } from '../apiserver/errors.js';
-import { formatTime } from '../apiserver/meta.js';
+import { recordEvent, type InvolvedObject as EventObjectReference } from '../apiserver/record.js';
 import type { Json } from '../apiserver/strategy.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { RateLimitingQueue } from './workqueue.js';
 
-/** An object reference for events (core/v1 ObjectReference). */
-export interface InvolvedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-}
+/** An object reference for events (core/v1 ObjectReference); controllers always name the apiVersion. */
+export type InvolvedObject = EventObjectReference & { readonly apiVersion: string };
 
 export type Action =
   | { readonly type: 'create'; readonly resource: string; readonly object: Json }
@@ -78,24 +72,9 @@ export async function executeActions(api: ApiServer, clock: Clock, component: st
         case 'bind':
           await api.bind(a.namespace, a.name, { target: { kind: 'Node', name: a.nodeName } });
           break;
-        case 'event': {
-          const now = formatTime(clock.now());
-          await api.create('events', {
-            apiVersion: 'v1',
-            kind: 'Event',
-            metadata: { generateName: `${a.involved.name}.`, namespace: a.involved.namespace ?? 'default' },
-            involvedObject: a.involved,
-            reason: a.reason,
-            message: a.message,
-            type: a.eventType,
-            source: { component },
-            reportingComponent: component,
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          });
+        case 'event':
+          await recordEvent(api, { involved: a.involved, type: a.eventType, reason: a.reason, message: a.message, at: clock.now(), component });
           break;
-        }
       }
     } catch (err) {
       if (err instanceof ApiError && ((a.type === 'create' && err.reason === 'AlreadyExists') || (a.type === 'delete' && err.code === 404))) continue;

@@ -40,6 +40,7 @@ import type { ApiServer } from '../apiserver/apiserver.js';
 import { ApiError } from '../apiserver/errors.js';
 import type { Informer, SharedInformerFactory } from '../apiserver/informer.js';
 import { formatMicroTime, formatTime } from '../apiserver/meta.js';
+import { recordEvent } from '../apiserver/record.js';
 import type { Json } from '../apiserver/strategy.js';
 import {
   milliValue,
@@ -50,6 +51,7 @@ import {
   type Container,
   type Labels,
   type Node,
+  type NodeCondition,
   type Pod,
   type PodResourceRequests,
   type ResourceList,
@@ -88,6 +90,16 @@ export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 const KUBELET_POD_CONDITIONS = new Set(['Initialized', 'ContainersReady', 'Ready']);
 const KUBELET_NODE_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
+/**
+ * The event each kubelet condition's status change records (nodestatus/setters.go; pkg/kubelet/events):
+ * `yes` when the status becomes `when`, `no` otherwise.
+ */
+const NODE_CONDITION_EVENTS: Readonly<Record<string, { readonly when: string; readonly yes: string; readonly no: string }>> = {
+  MemoryPressure: { when: 'True', yes: 'NodeHasInsufficientMemory', no: 'NodeHasSufficientMemory' },
+  DiskPressure: { when: 'True', yes: 'NodeHasDiskPressure', no: 'NodeHasNoDiskPressure' },
+  PIDPressure: { when: 'True', yes: 'NodeHasInsufficientPID', no: 'NodeHasSufficientPID' },
+  Ready: { when: 'True', yes: 'NodeReady', no: 'NodeNotReady' },
+};
 
 // ---- options ----------------------------------------------------------------------------------------------
 
@@ -385,7 +397,12 @@ export class Kubelet {
       if (this.options.register === undefined) {
         throw new Error(`kubelet ${this.nodeName}: node "${this.nodeName}" does not exist and registration is off (pass register: { capacity })`);
       }
+      // kubelet.go Run: "Starting kubelet." comes before the node is registered.
+      this.nodeEvent('Starting', 'Starting kubelet.', this.clock.now());
       node = await this.api.create<Node>('nodes', this.registrationObject(this.options.register));
+      this.conditionEvents([], node.status?.conditions ?? [], this.clock.now());
+    } else {
+      this.nodeEvent('Starting', 'Starting kubelet.', this.clock.now());
     }
     this.nodeUid = node.metadata.uid ?? '';
     this.podCidr ??= node.spec?.podCIDR !== undefined ? parseCidr(node.spec.podCIDR) : { base: ipToInt(`10.244.${this.hash & 255}.0`), size: 256 };
@@ -557,7 +574,8 @@ export class Kubelet {
       for (let attempt = 0; attempt < 5; attempt++) {
         const node = await this.api.get<Node>('nodes', undefined, this.nodeName);
         try {
-          await this.api.update('nodes', { ...node, status: this.nodeStatus(now, node) }, { subresource: 'status' });
+          const updated = await this.api.update<Node>('nodes', { ...node, status: this.nodeStatus(now, node) }, { subresource: 'status' });
+          this.conditionEvents(node.status?.conditions ?? [], updated.status?.conditions ?? [], now);
           return;
         } catch (err) {
           if (!isApiError(err, 409)) throw err;
@@ -590,32 +608,38 @@ export class Kubelet {
   // ---- events -----------------------------------------------------------------------------------------------
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, at: number, fieldPath?: string): void {
-    const time = formatTime(at);
-    const involvedObject = {
+    const involved = {
       apiVersion: 'v1',
       kind: 'Pod',
-      name: pod.metadata.name,
-      namespace: pod.metadata.namespace,
-      uid: pod.metadata.uid,
+      name: pod.metadata.name ?? '',
+      namespace: pod.metadata.namespace ?? 'default',
+      ...(pod.metadata.uid !== undefined ? { uid: pod.metadata.uid } : {}),
       ...(fieldPath !== undefined ? { fieldPath } : {}),
     };
     this.enqueue(async () => {
-      await this.api.create('events', {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { generateName: `${pod.metadata.name}.`, namespace: pod.metadata.namespace ?? 'default' },
-        involvedObject,
-        reason,
-        message,
-        type,
-        source: { component: 'kubelet', host: this.nodeName },
-        reportingComponent: 'kubelet',
-        reportingInstance: this.nodeName,
-        firstTimestamp: time,
-        lastTimestamp: time,
-        count: 1,
-      });
+      await recordEvent(this.api, { involved, type, reason, message, at, component: 'kubelet', host: this.nodeName });
     });
+  }
+
+  /** An event about this kubelet's node (kubelet.go nodeRef: kind Node, uid = the node's name). */
+  private nodeEvent(reason: string, message: string, at: number): void {
+    const involved = { kind: 'Node', name: this.nodeName, uid: this.nodeName };
+    this.enqueue(async () => {
+      await recordEvent(this.api, { involved, type: 'Normal', reason, message, at, component: 'kubelet', host: this.nodeName });
+    });
+  }
+
+  /**
+   * nodestatus/setters.go: each of the kubelet's conditions that is new or changed status gets an event,
+   * "Node <name> status is now: <event>" (kubelet_node_status.go recordNodeStatusEvent).
+   */
+  private conditionEvents(before: readonly NodeCondition[], after: readonly NodeCondition[], at: number): void {
+    for (const c of after) {
+      const names = NODE_CONDITION_EVENTS[c.type];
+      if (names === undefined || before.find((b) => b.type === c.type)?.status === c.status) continue;
+      const reason = c.status === names.when ? names.yes : names.no;
+      this.nodeEvent(reason, `Node ${this.nodeName} status is now: ${reason}`, at);
+    }
   }
 
   // ---- pod events -------------------------------------------------------------------------------------------

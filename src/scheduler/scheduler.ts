@@ -6,6 +6,7 @@
 import type { ApiServer } from '../apiserver/apiserver.js';
 import type { Informer, SharedInformerFactory } from '../apiserver/informer.js';
 import { formatTime } from '../apiserver/meta.js';
+import { recordEvent } from '../apiserver/record.js';
 import type { Json } from '../apiserver/strategy.js';
 import type { LabelSelector, Labels, Node, Pod, Service } from '../api/index.js';
 import type { Clock, Timer } from '../util/clock.js';
@@ -420,25 +421,8 @@ export class Scheduler {
 
   private event(pod: PodInfo, type: 'Normal' | 'Warning', reason: string, message: string): void {
     if (!this.recordEvents) return;
-    const now = formatTime(this.clock.now());
-    this.track(
-      this.api
-        .create('events', {
-          apiVersion: 'v1',
-          kind: 'Event',
-          metadata: { generateName: `${pod.name}.`, namespace: pod.namespace },
-          involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid },
-          reason,
-          message,
-          type,
-          source: { component: this.schedulerNameOf(pod) },
-          reportingComponent: this.schedulerNameOf(pod),
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        })
-        .catch(() => undefined),
-    );
+    const involved = { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid };
+    this.track(recordEvent(this.api, { involved, type, reason, message, at: this.clock.now(), component: this.schedulerNameOf(pod) }).catch(() => undefined));
   }
 
   private track(p: Promise<unknown>): void {

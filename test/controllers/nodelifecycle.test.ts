@@ -45,6 +45,12 @@ async function tableSetup() {
   return { ...ctx, informers, lifecycle, eviction, start };
 }
 
+/** The informers follow the store's watch asynchronously: a few turns of the event loop. */
+async function waitForCacheMiss(gone: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(gone(), 'the informer saw the delete');
+}
+
 function summary(actions: readonly Action[]): string[] {
   return actions.map((a) => {
     if (a.type === 'patch') return `patch ${a.resource}/${a.name}${a.subresource ? '/status' : ''} ${JSON.stringify(a.patch)}`;
@@ -62,8 +68,10 @@ table('a node renewed within the grace period is left alone and looked at again 
   await api.create('leases', lease('n1', 20));
   await start();
   clock.advance(30_000);
+  // The first look registers the node (knownNodeSet), with the event `kubectl get events` shows for every node.
+  assert.equal(summary(lifecycle.reconcile('n1').actions), ['event RegisteredNode: Node n1 event: Registered Node n1 in Controller']);
   const r = lifecycle.reconcile('n1');
-  assert.equal(r.actions, []);
+  assert.equal(r.actions, [], 'registered once');
   // renewed at 20 s; grace 40 s ends at 60 s; the check is strict (After), so the first 5 s tick after it is 65 s: 65 - 30 = 35 s.
   assert.is(r.requeueAfterMs, 35_000);
 });
@@ -74,7 +82,7 @@ table('silent past the grace period: Ready and pressures Unknown, NodeNotReady e
   await api.create('leases', lease('n1', 20));
   await start();
   clock.advance(60_000);
-  assert.equal(lifecycle.reconcile('n1').actions, [], 'at exactly 20 + 40 s it is not yet late (strict After)');
+  assert.equal(summary(lifecycle.reconcile('n1').actions), ['event RegisteredNode: Node n1 event: Registered Node n1 in Controller'], 'at exactly 20 + 40 s it is not yet late (strict After)');
   clock.advance(5_000);
   const r = lifecycle.reconcile('n1');
   const conditions = ((r.actions[0] as { patch: Json }).patch['status'] as Json)['conditions'] as Json[];
@@ -102,9 +110,33 @@ table('Ready=False from the kubelet gives not-ready taints; Ready=True removes s
   await start();
   clock.advance(1_000);
   assert.equal(summary(lifecycle.reconcile('sick').actions), [
+    'event RegisteredNode: Node sick event: Registered Node sick in Controller',
     `patch nodes/sick {"spec":{"taints":[{"key":"node.kubernetes.io/not-ready","effect":"NoSchedule"},{"key":"node.kubernetes.io/not-ready","effect":"NoExecute","timeAdded":"${at(1)}"}]}}`,
   ]);
-  assert.equal(summary(lifecycle.reconcile('well').actions), ['patch nodes/well {"spec":{"taints":[]}}']);
+  assert.equal(summary(lifecycle.reconcile('well').actions), ['event RegisteredNode: Node well event: Registered Node well in Controller', 'patch nodes/well {"spec":{"taints":[]}}']);
+});
+
+table('a node that goes is forgotten with RemovingNode; a ready pod on a not-ready node gets NodeNotReady (Warning)', async () => {
+  const { api, clock, lifecycle, start, informers } = await tableSetup();
+  await api.create('nodes', nodeBody('sick', { ready: 'False', heartbeat: 0 }));
+  await api.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'sick', containers: [{ name: 'c', image: 'nginx' }] } });
+  const uid = (await api.get<Json>('pods', 'default', 'web'))['metadata'] as Json;
+  await api.patch('pods', 'default', 'web', 'application/merge-patch+json', { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { subresource: 'status' });
+  await start();
+  clock.advance(1_000);
+  const r = lifecycle.reconcile('sick');
+  // MarkPodsNotReady: the status patch, then the pod's event (controller_utils.go).
+  assert.equal(summary(r.actions).slice(-2), [
+    `patch pods/web/status {"status":{"conditions":[{"type":"Ready","status":"False","lastTransitionTime":"${at(1)}"}]}}`,
+    'event NodeNotReady: Node is not ready',
+  ]);
+  const podEvent = r.actions[r.actions.length - 1] as Extract<Action, { type: 'event' }>;
+  assert.equal([podEvent.eventType, podEvent.involved.kind, podEvent.involved.name, podEvent.involved.uid], ['Warning', 'Pod', 'web', uid['uid']]);
+  await api.delete('pods', 'default', 'web', { gracePeriodSeconds: 0 });
+  await api.delete('nodes', undefined, 'sick');
+  await waitForCacheMiss(() => informers.informer('nodes').get(undefined, 'sick') === undefined);
+  assert.equal(summary(lifecycle.reconcile('sick').actions), ['event RemovingNode: Node sick event: Removing Node sick from Controller']);
+  assert.equal(lifecycle.reconcile('sick').actions, [], 'forgotten: no second event');
 });
 
 table('taint eviction: untolerated now; tolerated for N seconds after the taint; forever never', async () => {

@@ -112,6 +112,38 @@ node('adopts an existing Node; refuses to start without one when registration is
   }
 });
 
+node('node events: Starting, then one event per condition when it is new or changes status (setters.go), named <node>.<hex ns>', async () => {
+  const { api, kubelet, to, events } = await setup({}, false);
+  // Registration: Starting, then the four conditions the new Node has, in setter order.
+  const registered = [
+    'Starting: Starting kubelet.',
+    'NodeHasSufficientMemory: Node n1 status is now: NodeHasSufficientMemory',
+    'NodeHasNoDiskPressure: Node n1 status is now: NodeHasNoDiskPressure',
+    'NodeHasSufficientPID: Node n1 status is now: NodeHasSufficientPID',
+    'NodeReady: Node n1 status is now: NodeReady',
+  ];
+  assert.equal(await events('n1'), registered);
+  const list = (await api.list<Json>('events')).items;
+  const starting = list.find((e) => e['reason'] === 'Starting')!;
+  // A Node is cluster-scoped: its events go to "default"; the kubelet's nodeRef has uid = the node name.
+  assert.equal([(starting['metadata'] as Json)['namespace'], starting['involvedObject'], starting['source']], ['default', { kind: 'Node', name: 'n1', uid: 'n1' }, { component: 'kubelet', host: 'n1' }]);
+  // client-go names events "<name>.<UnixNano in hex>": T0 = 1795824000000 ms = 1795824000000000000 ns = 0x18ec0c69cf1f0000.
+  assert.is((starting['metadata'] as Json)['name'], 'n1.18ec0c69cf1f0000');
+  // The next event in the same millisecond takes the next nanosecond.
+  assert.is((list.find((e) => e['reason'] === 'NodeHasSufficientMemory')!['metadata'] as Json)['name'], 'n1.18ec0c69cf1f0001');
+  // Status posts that change nothing record nothing (10 s heartbeats through 60 s).
+  await to(60);
+  assert.equal(await events('n1'), registered);
+  // The node controller marked the node Unknown while the kubelet was away; back, the kubelet posts
+  // False/True again and each change is an event.
+  kubelet.stop();
+  const n = await api.get<Node>('nodes', undefined, 'n1');
+  await api.update('nodes', { ...n, status: { ...n.status, conditions: n.status!.conditions!.map((c) => ({ ...c, status: 'Unknown' })) } }, { subresource: 'status' });
+  await kubelet.start();
+  await to(61);
+  assert.equal((await events('n1')).slice(registered.length), registered);
+});
+
 async function makeApiWithInformers() {
   const ctx = await makeApi();
   return { ...ctx, informers: new SharedInformerFactory(ctx.api) };

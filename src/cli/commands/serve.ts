@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
-import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apiserver.js';
+import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS, DEFAULT_EVENT_TTL_SECONDS } from '../../apiserver/apiserver.js';
 import { loadOrCreateSigningKey, readTokenFile, SIGNING_KEY_FILE_NAME, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
 import { createControllerManager } from '../../controllers/index.js';
 import { serviceAccountLookup } from '../../controllers/serviceaccount.js';
@@ -19,6 +19,9 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { DEFAULT_CLUSTER_DOMAIN, startClusterDns, type RunningClusterDns } from '../../addons/dns/index.js';
+import { DEFAULT_MAX_EVENTS, EventLog } from '../../addons/eventlog/index.js';
+import { formatGoDuration, parseGoDuration } from '../../controllers/autoscaler/index.js';
 
 interface ServeArgs {
   host: string;
@@ -32,6 +35,10 @@ interface ServeArgs {
   scheduler: boolean;
   kubelets: boolean;
   seed?: number;
+  'dns-port'?: number;
+  'cluster-domain': string;
+  'event-ttl': string;
+  'max-events': number;
 }
 
 function isLoopback(host: string): boolean {
@@ -91,10 +98,30 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
+      .option('dns-port', { type: 'number', describe: 'Serve cluster DNS (UDP and TCP) on loopback at this port (0 = any free port; absent = no DNS)' })
+      .option('cluster-domain', { type: 'string', default: DEFAULT_CLUSTER_DOMAIN, describe: 'The cluster DNS domain' })
+      .option('event-ttl', { type: 'string', default: formatGoDuration(DEFAULT_EVENT_TTL_SECONDS * 1000), describe: 'Keep events this long after their last write (kube-apiserver --event-ttl)' })
+      .option('max-events', { type: 'number', default: DEFAULT_MAX_EVENTS, describe: 'Keep at most this many events, dropping the oldest (0 = no cap)' })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
           const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
           throw new UserInputError(`--port: ${typed} is not a port number (expected 0 to 65535)`);
+        }
+        const dnsPort = a['dns-port'];
+        if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) {
+          const typed = process.argv[process.argv.indexOf('--dns-port') + 1] ?? String(dnsPort);
+          throw new UserInputError(`--dns-port: ${typed} is not a port number (expected 0 to 65535)`);
+        }
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(a['cluster-domain'])) {
+          throw new UserInputError(`--cluster-domain: ${JSON.stringify(a['cluster-domain'])} is not a DNS domain (expected lower-case labels separated by dots, e.g. cluster.local)`);
+        }
+        const ttl = parseGoDuration(a['event-ttl']);
+        if (ttl === undefined || ttl < 1000) {
+          throw new UserInputError(`--event-ttl: ${JSON.stringify(a['event-ttl'])} is not a duration of at least one second (expected e.g. 1h, 30m, 90s)`);
+        }
+        if (!Number.isInteger(a['max-events']) || a['max-events'] < 0) {
+          const typed = process.argv[process.argv.indexOf('--max-events') + 1] ?? String(a['max-events']);
+          throw new UserInputError(`--max-events: ${typed} is not a whole number of events (expected 0 for no cap, or e.g. 10000)`);
         }
         if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
           throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
@@ -129,7 +156,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     const seed = args.seed ?? randomInt(2 ** 31);
     const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
-    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller' });
+    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller', eventTtlSeconds: Math.floor(parseGoDuration(args['event-ttl'])! / 1000) });
     await api.bootstrap();
     // kube-controller-manager and, unless told otherwise, a simulated kubelet on every Node: one informer
     // factory for all of them and the scheduler, as one cache per kind.
@@ -139,6 +166,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     authenticator?.setServiceAccountLookup?.(serviceAccountLookup(informers.informer('serviceaccounts')));
     await manager.start();
     manager.runForever();
+    // Cluster-level logging: events expire after --event-ttl (store leases) and stay under --max-events.
+    await new EventLog({ api, informers, maxEvents: args['max-events'] }).start();
     // The scheduler watches through the same API server, in real time, as kube-scheduler would.
     const scheduler = args.scheduler
       ? createScheduler({ api, informers, clock: systemClock, rng: seededRng(seed + 1), ...(schedulerConfig !== undefined ? { config: schedulerConfig } : {}) })
@@ -154,6 +183,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       ...(authenticator !== undefined ? { authenticator } : {}),
       ...(tls !== undefined ? { tls } : {}),
     });
+    // Cluster DNS (CoreDNS's kubernetes plugin) from the same informers. DNS has no authentication, so it
+    // stays on loopback even when the API server listens beyond it.
+    let dns: RunningClusterDns | undefined;
+    if (args['dns-port'] !== undefined) {
+      const dnsHost = isLoopback(args.host) && args.host !== 'localhost' ? args.host : '127.0.0.1';
+      try {
+        dns = await startClusterDns({ informers, clock: systemClock, host: dnsHost, port: args['dns-port'], clusterDomain: args['cluster-domain'] });
+      } catch (err) {
+        await running.close();
+        throw new UserInputError(`--dns-port ${args['dns-port']}: cannot listen on ${dnsHost}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
     if (args.kubeconfig !== undefined) {
       const tmp = `${args.kubeconfig}.tmp-${process.pid}`;
       // A user-supplied certificate may be signed by a CA we do not have; then only the generated one is named.
@@ -162,12 +203,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       renameSync(tmp, args.kubeconfig);
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
+    if (dns !== undefined) process.stdout.write(`cluster DNS for ${args['cluster-domain']} listening on ${dns.host}:${dns.port} (udp, tcp)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await running.close();
+    await dns?.close();
     scheduler?.stop();
     fleet?.stop();
     manager.stop();
