@@ -19,6 +19,11 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { Registry } from 'prom-client';
+import { DEFAULT_METRIC_RESOLUTION_MS, exposition, MetricsServer, registerResourceMetrics } from '../../addons/metrics/index.js';
+import { ApiServerRequestMetrics } from '../../apiserver/metrics.js';
+import { parseGoDuration } from '../../controllers/autoscaler/index.js';
+import { registerSchedulerMetrics } from '../../scheduler/metrics.js';
 
 interface ServeArgs {
   host: string;
@@ -32,6 +37,7 @@ interface ServeArgs {
   scheduler: boolean;
   kubelets: boolean;
   seed?: number;
+  'metric-resolution': string;
 }
 
 function isLoopback(host: string): boolean {
@@ -91,10 +97,15 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
+      .option('metric-resolution', { type: 'string', default: '15s', describe: "metrics-server's scrape period and window for kubectl top (metrics.k8s.io)" })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
           const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
           throw new UserInputError(`--port: ${typed} is not a port number (expected 0 to 65535)`);
+        }
+        const resolution = parseGoDuration(String(a['metric-resolution']));
+        if (resolution === undefined || resolution < 1) {
+          throw new UserInputError(`--metric-resolution: ${JSON.stringify(a['metric-resolution'])} is not a positive duration (expected e.g. 15s, 1m, 500ms)`);
         }
         if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
           throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
@@ -147,10 +158,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       await scheduler.start();
       scheduler.runForever();
     }
+    // /metrics (kube-apiserver's, kube-scheduler's, kube-state-metrics' names on one registry) and the
+    // metrics.k8s.io group that kubectl top reads (metrics-server, with simulated usage).
+    const registry = new Registry();
+    const requestMetrics = new ApiServerRequestMetrics(registry, () => performance.now());
+    if (scheduler !== undefined) registerSchedulerMetrics(registry, scheduler);
+    registerResourceMetrics(registry, informers);
+    const metricsServer = new MetricsServer({ informers, clock: systemClock, seed, resolutionMs: parseGoDuration(args['metric-resolution']) ?? DEFAULT_METRIC_RESOLUTION_MS });
+    await metricsServer.start();
     const running = await startHttpServer({
       api,
       host: args.host,
       port: args.port,
+      requestMetrics,
+      apiServices: [metricsServer],
+      metrics: () => exposition(registry),
       ...(authenticator !== undefined ? { authenticator } : {}),
       ...(tls !== undefined ? { tls } : {}),
     });
