@@ -7,19 +7,19 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SharedInformerFactory } from '../../src/apiserver/informer.js';
 import type { Json } from '../../src/apiserver/strategy.js';
-import { createScheduler } from '../../src/scheduler/index.js';
+import { createScheduler, inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguration } from '../../src/scheduler/index.js';
 import { registerSchedulerMetrics, SCHEDULING_ATTEMPT_DURATION_BUCKETS } from '../../src/scheduler/metrics.js';
 import { seededRng } from '../../src/util/rng.js';
-import { histogram, parseExposition, value } from '../addons/prom.js';
+import { histogram, parseExposition, samples, total, value } from '../addons/prom.js';
 import { makeApi } from '../apiserver/fixtures.js';
 import { makeNode, makePod } from './fixtures.js';
 
 const PROFILE = { profile: 'default-scheduler' };
 
-async function cluster() {
+async function cluster(config?: SchedulerConfiguration) {
   const ctx = await makeApi();
   const informers = new SharedInformerFactory(ctx.api);
-  const scheduler = createScheduler({ api: ctx.api, informers, clock: ctx.clock, rng: seededRng(1), recordEvents: false });
+  const scheduler = createScheduler({ api: ctx.api, informers, clock: ctx.clock, rng: seededRng(1), recordEvents: false, ...(config !== undefined ? { config } : {}) });
   await scheduler.start();
   const registry = new Registry();
   registerSchedulerMetrics(registry, scheduler);
@@ -98,15 +98,25 @@ t('3 pods that fit and 1 that cannot: attempts, attempt durations on the injecte
   c.scheduler.stop();
 });
 
-t('a second profile is counted under its own label', async () => {
-  const c = await cluster();
+t('each profile is counted under its own label (pods choose one by spec.schedulerName)', async () => {
+  const config = parseSchedulerConfiguration(
+    ['apiVersion: kubescheduler.config.k8s.io/v1', 'kind: KubeSchedulerConfiguration', 'profiles:', '  - schedulerName: default-scheduler', '  - schedulerName: batch'].join('\n'),
+    'two-profiles.yaml',
+    inTreeRegistry,
+  );
+  const c = await cluster(config);
   await c.api.create('nodes', makeNode('a').capacity({ cpu: '4', memory: '8Gi' }).obj());
   await tick();
-  await scheduleWithBindTime(c, makePod('p1').req({ cpu: '1' }), 1);
+  await scheduleWithBindTime(c, makePod('web').req({ cpu: '1' }), 1);
+  await scheduleWithBindTime(c, makePod('job1').req({ cpu: '1' }).spec({ schedulerName: 'batch' }), 1);
+  await scheduleWithBindTime(c, makePod('job2').req({ cpu: '9' }).spec({ schedulerName: 'batch' }), 0);
   const m = await c.scrape();
   assert.is(value(m, 'scheduler_schedule_attempts_total', { result: 'scheduled', profile: 'default-scheduler' }), 1);
-  // Only one profile exists, so no other profile label was ever created.
-  assert.equal(m['scheduler_schedule_attempts_total']?.data.map((d) => (d as { labels: Record<string, string> }).labels['profile']), ['default-scheduler']);
+  assert.is(value(m, 'scheduler_schedule_attempts_total', { result: 'scheduled', profile: 'batch' }), 1);
+  assert.is(value(m, 'scheduler_schedule_attempts_total', { result: 'unschedulable', profile: 'batch' }), 1);
+  // 3 attempts in all: 1 + 1 + 1, and no unschedulable series for the default profile.
+  assert.is(total(m, 'scheduler_schedule_attempts_total'), 3);
+  assert.is(samples(m, 'scheduler_schedule_attempts_total', { result: 'unschedulable', profile: 'default-scheduler' }).length, 0);
   c.scheduler.stop();
 });
 
