@@ -174,14 +174,23 @@ function decodeContinue(token: string, prefix: string): ContinueToken {
 }
 
 /** Selectors compiled once per request. */
-interface Filter {
+export interface Filter {
   readonly labels: LabelMatcher | undefined;
   readonly fields: readonly FieldRequirement[];
   /** A field's value for the selector: the kind's own mapping where it has one (e.g. an Event's "source"). */
   readonly value: (obj: unknown, field: string) => string;
 }
 
-function compileFilter(s: Strategy, labelSelector: string | undefined, fieldSelector: string | undefined): Filter {
+/**
+ * A request's labelSelector and fieldSelector, compiled; 400 BadRequest for one that does not parse or names
+ * a field outside metadata.name, metadata.namespace and `selectableFields`.
+ */
+export function compileSelectors(
+  labelSelector: string | undefined,
+  fieldSelector: string | undefined,
+  selectableFields: readonly string[] = [],
+  own?: (obj: Json, field: string) => string | undefined,
+): Filter {
   let labels: LabelMatcher | undefined;
   let fields: FieldRequirement[] = [];
   try {
@@ -192,16 +201,20 @@ function compileFilter(s: Strategy, labelSelector: string | undefined, fieldSele
     throw err;
   }
   for (const f of fields) {
-    if (f.field !== 'metadata.name' && f.field !== 'metadata.namespace' && !s.selectableFields.includes(f.field)) {
+    if (f.field !== 'metadata.name' && f.field !== 'metadata.namespace' && !selectableFields.includes(f.field)) {
       throw errors.badRequest(`field label not supported: ${f.field}`);
     }
   }
-  const own = s.selectableFieldValue;
   const value = own === undefined ? selectableField : (obj: unknown, field: string) => own(obj as Json, field) ?? selectableField(obj, field);
   return { labels, fields, value };
 }
 
-function matches(f: Filter, obj: Json): boolean {
+function compileFilter(s: Strategy, labelSelector: string | undefined, fieldSelector: string | undefined): Filter {
+  return compileSelectors(labelSelector, fieldSelector, s.selectableFields, s.selectableFieldValue);
+}
+
+/** Whether an object passes compiled selectors. */
+export function matches(f: Filter, obj: Json): boolean {
   if (f.labels !== undefined && !f.labels(meta(obj)['labels'] as Record<string, string> | undefined)) return false;
   return f.fields.length === 0 || matchesFieldSelector(f.fields, obj, f.value);
 }

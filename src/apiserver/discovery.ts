@@ -242,12 +242,16 @@ export function apiVersions(serverAddress: string): APIVersions {
   };
 }
 
-/** `/apis`: every named group; each has an APIResourceList at /apis/<group>/<version>. */
-export function apiGroupList(): APIGroupList {
+/**
+ * `/apis`: every named group; each has an APIResourceList at /apis/<group>/<version>. `aggregated` groups
+ * (APIServices served by another component, src/apiserver/aggregator.ts) come last, as their
+ * groupPriorityMinimum puts metrics.k8s.io after the built-in groups.
+ */
+export function apiGroupList(aggregated: readonly { name: string; versions: readonly string[] }[] = []): APIGroupList {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: namedGroups().map((g) => {
+    groups: [...namedGroups(), ...aggregated].map((g) => {
       const versions = g.versions.map((version) => ({ groupVersion: `${g.name}/${version}`, version }));
       return { name: g.name, versions, preferredVersion: versions[0]! };
     }),

@@ -13,6 +13,8 @@ import { ApiError, errors, type Status } from './errors.js';
 import { toTable } from './tables.js';
 import { isRecord, type Json } from './strategy.js';
 import type { Authenticator, UserInfo } from './auth.js';
+import { apiServiceGroups, routeApiService, serveApiService, type ApiService } from './aggregator.js';
+import { healthCheckAttributes, resourceRequestAttributes, type RequestAttributes, type RequestMetrics } from './metrics.js';
 
 /** kube-apiserver's MaxRequestBodyBytes (k8s.io/apiserver pkg/server/config.go). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -25,6 +27,12 @@ export interface HttpServerOptions {
   readonly authenticator?: Authenticator;
   /** Serve HTTPS with this PEM certificate and key (needed for bearer tokens: kubectl sends none over http). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** Counts and times requests (apiserver_request_total, apiserver_request_duration_seconds). */
+  readonly requestMetrics?: RequestMetrics;
+  /** Group versions another component serves (kube-aggregator's APIServices), e.g. metrics.k8s.io. */
+  readonly apiServices?: readonly ApiService[];
+  /** GET /metrics: the Prometheus text exposition. */
+  readonly metrics?: () => Promise<{ readonly contentType: string; readonly text: string }>;
 }
 
 export interface RunningServer {
@@ -186,7 +194,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   const watches = new Set<() => void>();
   let address = `${host}:${options.port ?? 6443}`;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const apiServices = options.apiServices ?? [];
+  /** `seen.attributes` is filled in once the request is routed, for requestMetrics. */
+  const handle = async (req: IncomingMessage, res: ServerResponse, seen: { attributes?: RequestAttributes }): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://drydock.invalid');
     const q = url.searchParams;
     const segments = url.pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
@@ -200,16 +210,29 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     if (method === 'GET') {
       if (path === '/version') return send(res, 200, version());
       if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+        seen.attributes = healthCheckAttributes(path);
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
         return void res.end('ok');
       }
       if (path === '/api') return send(res, 200, apiVersions(address));
-      if (path === '/apis') return send(res, 200, apiGroupList());
+      if (path === '/apis') return send(res, 200, apiGroupList(apiServiceGroups(apiServices)));
+      if (path === '/metrics' && options.metrics !== undefined) {
+        const m = await options.metrics();
+        res.writeHead(200, { 'Content-Type': m.contentType });
+        return void res.end(m.text);
+      }
       if (path === '/openapi/v3') return send(res, 200, openApiV3Root());
       if (path.startsWith('/openapi/v3/')) {
         const doc = openApiV3GroupVersion(path.slice('/openapi/v3/'.length));
         return doc === undefined ? sendStatus(res, errors.noResource().status) : send(res, 200, doc);
       }
+    }
+    const watching = method === 'GET' && (q.get('watch') === 'true' || q.get('watch') === '1');
+    const aggregated = routeApiService(apiServices, segments, q);
+    if (aggregated !== undefined) {
+      const a = aggregated.request;
+      if (a !== undefined) seen.attributes = resourceRequestAttributes({ method, group: aggregated.service.group, version: aggregated.service.version, resource: a.resource, subresource: undefined, namespace: a.namespace, name: a.name, watch: watching, contentType: req.headers['content-type'], dryRun: q.get('dryRun') });
+      return send(res, 200, await serveApiService(aggregated, method, watching));
     }
     const r = route(segments);
     if (r === undefined) return sendStatus(res, errors.noResource().status);
@@ -219,7 +242,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
       const list = apiResourceList(gv);
       return list === undefined ? sendStatus(res, errors.noResource().status) : send(res, 200, list);
     }
-    const watching = method === 'GET' && (q.get('watch') === 'true' || q.get('watch') === '1');
+    const served = kinds[r.kind];
+    seen.attributes = resourceRequestAttributes({ method, group: served.group, version: served.version, resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, watch: watching, contentType: req.headers['content-type'], dryRun: q.get('dryRun') });
     const verb = verbFor(method, r, watching);
     if (verb === undefined) return sendStatus(res, errors.methodNotAllowed().status);
     if (user !== undefined) authorize(user, verb, r);
@@ -410,7 +434,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res).catch((err: unknown) => {
+    const seen: { attributes?: RequestAttributes } = {};
+    const finished = options.requestMetrics?.start();
+    if (finished !== undefined) res.once('close', () => finished(seen.attributes, res.statusCode));
+    handle(req, res, seen).catch((err: unknown) => {
       if (res.headersSent) {
         res.end();
         return;

@@ -224,8 +224,13 @@ export const ActionType = {
   UpdatePodScaleDown: 128,
   UpdatePodToleration: 256,
   UpdatePodSchedulingGatesEliminated: 512,
-  Update: 4 | 8 | 16 | 32 | 64 | 128 | 256 | 512,
-  All: 1023,
+  /**
+   * updatePodOther (framework/types.go): a pod update none of the specific extractors recognised, e.g. a
+   * status-only change. It wakes only plugins that register the general Pod/Update event.
+   */
+  UpdatePodOther: 1024,
+  Update: 4 | 8 | 16 | 32 | 64 | 128 | 256 | 512 | 1024,
+  All: 2047,
 } as const;
 
 export type EventResource = 'Pod' | 'Node' | 'AssignedPod' | 'PodDisruptionBudget' | '*';

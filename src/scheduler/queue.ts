@@ -827,7 +827,9 @@ export function podSchedulingPropertiesChange(oldPod: PodInfo, newPod: PodInfo):
   if (newGates === 0 && oldGates !== 0) events.push({ resource, actions: ActionType.UpdatePodSchedulingGatesEliminated });
   // Tolerations can only be added (API validation), so a length change is any change.
   if (oldPod.tolerations.length !== newPod.tolerations.length) events.push({ resource, actions: ActionType.UpdatePodToleration });
-  if (events.length === 0) events.push({ resource, actions: ActionType.Update });
+  // events.go PodSchedulingPropertiesChange: "When no specific event is found, we use AssignedPodOtherUpdate,
+  // which should only trigger plugins registering a general Pod/Update event."
+  if (events.length === 0) events.push({ resource, actions: ActionType.UpdatePodOther });
   return events;
 }
 

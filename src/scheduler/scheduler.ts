@@ -17,7 +17,7 @@ import { isPreemptionResult } from './plugins/defaultpreemption.js';
 import { InterPodAffinity } from './plugins/interpodaffinity.js';
 import { defaultSelectorFromWorkloads, PodTopologySpread } from './plugins/podtopologyspread.js';
 import { chosenDevices } from './plugins/gpudevices.js';
-import type { SchedulingQueue } from './queue.js';
+import type { QueueCounts, SchedulingQueue } from './queue.js';
 import { Framework, type Explanation, type ScheduleResult } from './runtime.js';
 import { NodeCache, Snapshot } from './snapshot.js';
 
@@ -29,6 +29,16 @@ export interface SchedulerMetrics {
   bindErrors: number;
   preemptions: number;
 }
+
+/** How one scheduling attempt ended, in kube-scheduler's metric words (pkg/scheduler/metrics/metrics.go: ScheduledResult, UnschedulableResult, ErrorResult). */
+export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
+
+/**
+ * Told once per scheduling attempt when its outcome is known: after binding for a scheduled pod, as
+ * schedule_one.go calls metrics.PodScheduled from the binding cycle. `durationMs` runs on the injected clock
+ * from the pop to that moment ("scheduling algorithm + binding", the attempt-duration histogram's help text).
+ */
+export type AttemptListener = (result: AttemptResult, profile: string, durationMs: number) => void;
 
 export interface SchedulerOptions {
   readonly api: ApiServer;
@@ -90,6 +100,7 @@ export class Scheduler {
   private stopped = false;
   /** Invoked after every cycle (tests, the simulator). */
   onCycle: ((pod: PodInfo, result: ScheduleResult) => void) | undefined;
+  private readonly attemptListeners: AttemptListener[] = [];
 
   constructor(options: SchedulerOptions) {
     this.api = options.api;
@@ -299,26 +310,40 @@ export class Scheduler {
       return true;
     }
     this.metrics.attempts++;
+    const start = this.clock.now();
     this.snapshot.update(this.cache);
     const state = new CycleState();
     const result = fw.schedulePod(state, pod, this.snapshot);
     if (result.kind === 'scheduled') {
-      this.assumeAndBind(fw, state, qpi, result.nodeName);
+      this.assumeAndBind(fw, state, qpi, result.nodeName, start);
     } else if (result.kind === 'unschedulable') {
-      this.handleUnschedulable(fw, state, qpi, result);
+      this.handleUnschedulable(fw, state, qpi, result, start);
     } else {
       this.metrics.errors++;
+      this.attemptDone('error', fw, start);
       this.fail(qpi, result.status.reasons.join(', '), 'SchedulerError', new Set());
     }
     this.onCycle?.(pod, result);
     return true;
   }
 
-  private assumeAndBind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string): void {
+  /** Registers a listener for attempt outcomes (the scheduler's Prometheus metrics, src/scheduler/metrics.ts). */
+  addAttemptListener(listener: AttemptListener): void {
+    this.attemptListeners.push(listener);
+  }
+
+  private attemptDone(result: AttemptResult, fw: Framework, start: number): void {
+    if (this.attemptListeners.length === 0) return;
+    const ms = this.clock.now() - start;
+    for (const l of this.attemptListeners) l(result, fw.profileName, ms);
+  }
+
+  private assumeAndBind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string, start: number): void {
     const pod = qpi.pod;
     const reserve = fw.runReservePlugins(state, pod, nodeName);
     if (reserve !== undefined) {
       this.metrics.errors++;
+      this.attemptDone('error', fw, start);
       this.fail(qpi, reserve.reasons.join(', '), 'SchedulerError', new Set([reserve.plugin ?? '']));
       return;
     }
@@ -328,23 +353,26 @@ export class Scheduler {
     this.assumed.set(pod.key, nodeName);
     const permit = fw.runPermitPlugins(state, pod, nodeName);
     if (permit !== undefined) {
+      this.metrics.errors++;
+      this.attemptDone('error', fw, start);
       this.forget(fw, state, pod, nodeName);
       this.fail(qpi, permit.reasons.join(', '), 'SchedulerError', new Set([permit.plugin ?? '']));
       return;
     }
-    this.track(this.bind(fw, state, qpi, nodeName));
+    this.track(this.bind(fw, state, qpi, nodeName, start));
   }
 
   /**
    * The binding cycle. The pod stays "in flight" in the queue until it ends, so events that arrive meanwhile
    * still count for it (upstream calls Done after binding).
    */
-  private async bind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string): Promise<void> {
+  private async bind(fw: Framework, state: CycleState, qpi: QueuedPodInfo, nodeName: string, start: number): Promise<void> {
     const pod = qpi.pod;
     try {
       const failed: Status | undefined = (await fw.runPreBindPlugins(state, pod, nodeName)) ?? (await fw.runBindPlugins(state, pod, nodeName));
       if (failed !== undefined) {
         this.metrics.bindErrors++;
+        this.attemptDone('error', fw, start);
         this.forget(fw, state, pod, nodeName);
         // A pod deleted while it was being bound is not requeued (handleSchedulingFailure checks the informer).
         if (this.pods.get(pod.namespace, pod.name)?.metadata?.uid !== pod.uid) return;
@@ -352,6 +380,7 @@ export class Scheduler {
         return;
       }
       this.metrics.scheduled++;
+      this.attemptDone('scheduled', fw, start);
       fw.runPostBindPlugins(state, pod, nodeName);
       this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.namespace}/${pod.name} to ${nodeName}`);
     } finally {
@@ -367,7 +396,7 @@ export class Scheduler {
     }
   }
 
-  private handleUnschedulable(fw: Framework, state: CycleState, qpi: QueuedPodInfo, result: ScheduleResult & { kind: 'unschedulable' }): void {
+  private handleUnschedulable(fw: Framework, state: CycleState, qpi: QueuedPodInfo, result: ScheduleResult & { kind: 'unschedulable' }, start: number): void {
     const pod = qpi.pod;
     const fitError = result.fitError;
     for (const p of fw.plugins.postFilter) {
@@ -387,6 +416,7 @@ export class Scheduler {
       }
     }
     this.metrics.unschedulable++;
+    this.attemptDone('unschedulable', fw, start);
     this.fail(qpi, fitError.message(), 'Unschedulable', new Set(fitError.unschedulablePlugins));
   }
 
@@ -465,6 +495,11 @@ export class Scheduler {
   pendingCounts(): { active: number; backoff: number; unschedulable: number } {
     const p = this.queue.pendingPods();
     return { active: p.active.length, backoff: p.backoff.length, unschedulable: p.unschedulable.length };
+  }
+
+  /** Pods per queue, gated pods (counted within unschedulable) included: scheduler_pending_pods reads it. */
+  queueCounts(): QueueCounts {
+    return this.queue.counts();
   }
 
   /** Moves pods whose backoff ended, and those unschedulable for too long, back to the active queue. */

@@ -16,6 +16,7 @@ import { asyncStore } from '../store/embedded.js';
 import { MvccStore } from '../store/mvcc.js';
 import { ManualClock } from '../util/clock.js';
 import { seededRng } from '../util/rng.js';
+import type { Registry } from 'prom-client';
 
 export interface VirtualClusterOptions {
   readonly pools: readonly ResolvedNodePool[];
@@ -229,6 +230,22 @@ export class VirtualCluster {
       this.scheduler.flushQueues();
       await this.settle();
     }
+  }
+
+  /**
+   * Registers the components' Prometheus metrics on `registry`: kube-scheduler's, Cluster Autoscaler's (when
+   * it runs) and the requested/allocatable gauges. Imported on demand, so that runs which expose no metrics
+   * never load prom-client.
+   */
+  async registerMetrics(registry: Registry): Promise<void> {
+    const [scheduler, autoscaler, resources] = await Promise.all([
+      import('../scheduler/metrics.js'),
+      import('../controllers/autoscaler/metrics.js'),
+      import('../addons/metrics/resources.js'),
+    ]);
+    scheduler.registerSchedulerMetrics(registry, this.scheduler);
+    if (this.autoscaler !== undefined) autoscaler.registerAutoscalerMetrics(registry, this.autoscaler, this.clock);
+    resources.registerResourceMetrics(registry, this.informers);
   }
 
   /** Stops every component's timers (the store and API server stay readable). */

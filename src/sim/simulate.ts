@@ -9,6 +9,7 @@ import type { ClusterAutoscalerSettings, ResolvedNodePool } from '../cloud/nodep
 import type { SchedulerConfiguration } from '../scheduler/index.js';
 import { buildSummary } from '../report/summary.js';
 import { VirtualCluster } from './cluster.js';
+import type { Registry } from 'prom-client';
 import type { MetricsSample, PodRecord, SimulationResult, Workload } from './types.js';
 
 export interface SimulateOptions {
@@ -26,6 +27,8 @@ export interface SimulateOptions {
   /** Wall-clock reading for wallSeconds (the only wall time a run looks at). */
   readonly wallNow?: () => number;
   readonly onProgress?: (simulatedMs: number, done: number, total: number) => void;
+  /** Register the components' Prometheus metrics here; the result then carries their exposition at the end. */
+  readonly metricsRegistry?: Registry;
 }
 
 /** A pod still pending this long after its arrival, with no arrivals left, is taken as never going to run. */
@@ -64,6 +67,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const clock = cluster.clock;
   const start = clock.now();
   const sec = (ms: number) => (ms - start) / 1000;
+  if (options.metricsRegistry !== undefined) await cluster.registerMetrics(options.metricsRegistry);
   for (const n of options.workload.nodes) await cluster.addStaticNode(n as unknown as Node);
 
   // Every pod, from the informer: creation, binding, start, end. Kept incrementally so that a step costs
@@ -206,6 +210,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   sample();
   const end = clock.now();
   const events = (await cluster.api.list<Json>('events')).items;
+  const prometheus = options.metricsRegistry !== undefined ? await options.metricsRegistry.metrics() : undefined;
   cluster.stop();
   // The autoscaler's decisions, from its events (cluster-autoscaler's words): a scale-up decision is one
   // ScaledUpGroup on the status ConfigMap ("setting group G size to N instead of M"); a node it removes gets
@@ -262,5 +267,5 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     pricePerHour,
     autoscaler: { scaleUps, scaleDowns, nodesAdded, nodesRemoved },
   });
-  return { summary, placements, events, metrics };
+  return { summary, placements, events, metrics, ...(prometheus !== undefined ? { prometheus } : {}) };
 }

@@ -91,4 +91,6 @@ export interface SimulationResult {
   /** Every Event object, in creation order. */
   readonly events: readonly Json[];
   readonly metrics: readonly MetricsSample[];
+  /** The components' Prometheus metrics at the end of the run (text exposition), when asked for. */
+  readonly prometheus?: string;
 }

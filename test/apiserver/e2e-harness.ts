@@ -178,3 +178,25 @@ export function parseTable(text: string): { header: string[]; rows: Record<strin
   });
   return { header, rows };
 }
+
+const SERVE_LISTENING = /^drydock API server listening on (https?:\/\/127\.0\.0\.1:(\d+))(?: \(kubeconfig: (.*)\))?$/m;
+
+/** Starts `node MAIN serve --port 0 ...args` as a child and waits for the line that names its URL. */
+export async function startServe(scope: Scope, main: string, args: readonly string[]): Promise<{ child: Child; url: string }> {
+  const child = startChild(scope, process.execPath, [main, 'serve', '--port', '0', ...args]);
+  let exited = false;
+  void child.exited.then(() => (exited = true), () => (exited = true));
+  await waitFor('the "listening on" line', () => exited || SERVE_LISTENING.test(child.stdout), 5_000);
+  const m = SERVE_LISTENING.exec(child.stdout);
+  if (m === null) throw new Error(`drydock serve did not start: exit ${String(child.proc.exitCode)}, stdout ${JSON.stringify(child.stdout)}, stderr ${JSON.stringify(child.stderr)}`);
+  return { child, url: m[1]! };
+}
+
+/** kubectl's environment: no KUBECONFIG from the caller, and never a proxy for our loopback server. */
+export function kubectlEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
+  delete env['KUBECONFIG'];
+  delete env['HTTP_PROXY'];
+  delete env['http_proxy'];
+  return env;
+}

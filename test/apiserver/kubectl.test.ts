@@ -11,22 +11,13 @@ import * as assert from 'uvu/assert';
 import { readTokenFile, tokenAuthenticator } from '../../src/apiserver/auth.js';
 import type { Json } from '../../src/apiserver/strategy.js';
 import { kubeconfigYaml } from '../../src/cli/commands/serve.js';
-import { e2e, listenTls, parseTable, run, startChild, startServer, tempDir, waitFor, type E2eServer, type Finished, type Scope } from './e2e-harness.js';
+import { e2e, kubectlEnv, listenTls, parseTable, run, startChild, startServer, tempDir, waitFor, type E2eServer, type Finished, type Scope } from './e2e-harness.js';
 import { apiError, pod } from './fixtures.js';
 
 type Obj = Json & { metadata: Json & { name: string; uid: string; resourceVersion: string; labels?: Record<string, string> }; spec: Json & { containers: (Json & { name: string; image?: string })[] } };
 
 const probe = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 20_000 });
 const kubectlFound = (probe.error as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT';
-
-/** kubectl's environment: no KUBECONFIG from the caller, and never a proxy for our loopback server. */
-function kubectlEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
-  delete env['KUBECONFIG'];
-  delete env['HTTP_PROXY'];
-  delete env['http_proxy'];
-  return env;
-}
 
 interface Kubectl {
   /** Runs kubectl with this test's kubeconfig and a fresh discovery cache dir (kubectl caches discovery for 6 h). */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
-import { e2e, parseTable, run, startChild, tempDir, waitFor, type Child, type Scope } from '../apiserver/e2e-harness.js';
+import { e2e, parseTable, run, startChild, startServe, tempDir, waitFor, type Child, type Scope } from '../apiserver/e2e-harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const kubectlFound = (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 20_000 }).error as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT';
@@ -23,14 +23,8 @@ interface Serving {
 }
 
 /** Starts `drydock serve --port 0 ...args` and waits for the line that names its URL. */
-async function serve(scope: Scope, args: readonly string[]): Promise<Serving> {
-  const child = startChild(scope, process.execPath, [MAIN, 'serve', '--port', '0', ...args]);
-  let exited = false;
-  void child.exited.then(() => (exited = true), () => (exited = true));
-  await waitFor('the "listening on" line', () => exited || LISTENING.test(child.stdout), 5_000);
-  const m = LISTENING.exec(child.stdout);
-  if (m === null) throw new Error(`drydock serve did not start: exit ${String(child.proc.exitCode)}, stdout ${JSON.stringify(child.stdout)}, stderr ${JSON.stringify(child.stderr)}`);
-  return { child, url: m[1]! };
+function serve(scope: Scope, args: readonly string[]): Promise<Serving> {
+  return startServe(scope, MAIN, args);
 }
 
 /** Sends `signal` and waits (bounded) for the exit. */

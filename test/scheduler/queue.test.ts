@@ -862,9 +862,10 @@ class UpdateCmd implements Cmd {
     const changed = this.kind === 'label' || old.pod.spec.schedulingGates !== undefined;
     if (p.where === 'unschedulable') {
       if (m.hints) {
-        // label → Pod/UpdatePodLabel; ungate → Pod/UpdatePodSchedulingGatesEliminated (or a general Pod/Update if no gate was there).
+        // label → Pod/UpdatePodLabel; ungate → Pod/UpdatePodSchedulingGatesEliminated, or if no gate was there
+        // updatePodOther, which only a plugin registering the general Pod/Update hears (events.go).
         const hadGates = old.pod.spec.schedulingGates !== undefined;
-        const actions = this.kind === 'label' ? ActionType.UpdatePodLabel : hadGates ? ActionType.UpdatePodSchedulingGatesEliminated : ActionType.Update;
+        const actions = this.kind === 'label' ? ActionType.UpdatePodLabel : hadGates ? ActionType.UpdatePodSchedulingGatesEliminated : ActionType.UpdatePodOther;
         const s = m.worth(p, { resource: 'Pod', actions, ok: false });
         if (s !== 0) {
           m.detach(p);

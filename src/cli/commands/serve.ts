@@ -22,6 +22,10 @@ import { UserInputError } from '../errors.js';
 import { DEFAULT_CLUSTER_DOMAIN, startClusterDns, type RunningClusterDns } from '../../addons/dns/index.js';
 import { DEFAULT_MAX_EVENTS, EventLog } from '../../addons/eventlog/index.js';
 import { formatGoDuration, parseGoDuration } from '../../controllers/autoscaler/index.js';
+import { Registry } from 'prom-client';
+import { DEFAULT_METRIC_RESOLUTION_MS, exposition, MetricsServer, registerResourceMetrics } from '../../addons/metrics/index.js';
+import { ApiServerRequestMetrics } from '../../apiserver/metrics.js';
+import { registerSchedulerMetrics } from '../../scheduler/metrics.js';
 
 interface ServeArgs {
   host: string;
@@ -39,6 +43,7 @@ interface ServeArgs {
   'cluster-domain': string;
   'event-ttl': string;
   'max-events': number;
+  'metric-resolution': string;
 }
 
 function isLoopback(host: string): boolean {
@@ -102,6 +107,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('cluster-domain', { type: 'string', default: DEFAULT_CLUSTER_DOMAIN, describe: 'The cluster DNS domain' })
       .option('event-ttl', { type: 'string', default: formatGoDuration(DEFAULT_EVENT_TTL_SECONDS * 1000), describe: 'Keep events this long after their last write (kube-apiserver --event-ttl)' })
       .option('max-events', { type: 'number', default: DEFAULT_MAX_EVENTS, describe: 'Keep at most this many events, dropping the oldest (0 = no cap)' })
+      .option('metric-resolution', { type: 'string', default: '15s', describe: "metrics-server's scrape period and window for kubectl top (metrics.k8s.io)" })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
           const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
@@ -122,6 +128,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if (!Number.isInteger(a['max-events']) || a['max-events'] < 0) {
           const typed = process.argv[process.argv.indexOf('--max-events') + 1] ?? String(a['max-events']);
           throw new UserInputError(`--max-events: ${typed} is not a whole number of events (expected 0 for no cap, or e.g. 10000)`);
+        }
+        const resolution = parseGoDuration(String(a['metric-resolution']));
+        if (resolution === undefined || resolution < 1) {
+          throw new UserInputError(`--metric-resolution: ${JSON.stringify(a['metric-resolution'])} is not a positive duration (expected e.g. 15s, 1m, 500ms)`);
         }
         if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
           throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
@@ -176,10 +186,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       await scheduler.start();
       scheduler.runForever();
     }
+    // /metrics (kube-apiserver's, kube-scheduler's, kube-state-metrics' names on one registry) and the
+    // metrics.k8s.io group that kubectl top reads (metrics-server, with simulated usage).
+    const registry = new Registry();
+    const requestMetrics = new ApiServerRequestMetrics(registry, () => performance.now());
+    if (scheduler !== undefined) registerSchedulerMetrics(registry, scheduler);
+    registerResourceMetrics(registry, informers);
+    const metricsServer = new MetricsServer({ informers, clock: systemClock, seed, resolutionMs: parseGoDuration(args['metric-resolution']) ?? DEFAULT_METRIC_RESOLUTION_MS });
+    await metricsServer.start();
     const running = await startHttpServer({
       api,
       host: args.host,
       port: args.port,
+      requestMetrics,
+      apiServices: [metricsServer],
+      metrics: () => exposition(registry),
       ...(authenticator !== undefined ? { authenticator } : {}),
       ...(tls !== undefined ? { tls } : {}),
     });

@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Json } from '../../apiserver/strategy.js';
 import { defaultCatalogPath, loadCatalog } from '../../cloud/catalog.js';
 import { loadNodePools, parseNodePools, type ClusterAutoscalerSettings, type ResolvedNodePool } from '../../cloud/nodepool.js';
-import { formatSummaryTable, writeEventsJsonl, writeHtmlReport, writeJson, writeMetricsCsv, writePlacementsCsv } from '../../report/index.js';
+import { formatSummaryTable, writeEventsJsonl, writeFileAtomic, writeHtmlReport, writeJson, writeMetricsCsv, writePlacementsCsv } from '../../report/index.js';
 import { ConfigError } from '../../scheduler/framework.js';
 import { inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguration } from '../../scheduler/index.js';
 import { simulate } from '../../sim/simulate.js';
@@ -32,6 +32,7 @@ interface SimulateArgs {
   placements?: string;
   events?: string;
   metrics?: string;
+  prometheus?: string;
   report?: string;
   quiet: boolean;
 }
@@ -171,6 +172,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('placements', { type: 'string', describe: 'Write one CSV row per pod to FILE' })
       .option('events', { type: 'string', describe: 'Write every Event object as JSON lines to FILE' })
       .option('metrics', { type: 'string', describe: 'Write the per-pool time series as CSV to FILE' })
+      .option('prometheus', { type: 'string', describe: "Write the scheduler's, the autoscaler's and the requested/allocatable Prometheus metrics at the end of the run to FILE" })
       .option('report', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No summary on stdout, no progress on stderr' })
       .conflicts('pools', 'nodes') as unknown as Argv<SimulateArgs>,
@@ -233,6 +235,7 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
   want('--placements', args.placements, (f, r) => writePlacementsCsv(f, r.placements));
   want('--events', args.events, (f, r) => writeEventsJsonl(f, r.events));
   want('--metrics', args.metrics, (f, r) => writeMetricsCsv(f, r.metrics));
+  want('--prometheus', args.prometheus, (f, r) => writeFileAtomic(f, [r.prometheus ?? '']));
   want('--report', args.report, (f, r, title) => writeHtmlReport(f, r, { title }));
   if (pools.length === 0 && nodes.length === 0) {
     throw new UserInputError(`${workloadPaths[0]}: no nodes to run on (expected --pools FILE, --nodes FILE, or an Alibaba trace with its node list)`);
@@ -252,6 +255,7 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
     heartbeats,
     wallNow: () => performance.now(),
     onProgress: progress.update,
+    ...(args.prometheus !== undefined ? { metricsRegistry: new (await import('prom-client')).Registry() } : {}),
   });
   progress.end();
 

@@ -287,9 +287,32 @@ export interface AutoscalerOptions {
   readonly onError?: (err: unknown) => void;
 }
 
+/**
+ * Running totals behind Cluster Autoscaler's counters (cluster-autoscaler/metrics/metrics.go), kept as plain
+ * numbers here; src/controllers/autoscaler/metrics.ts exposes them in Prometheus' format. Map keys are the
+ * metric's label value: scale-down reason ("empty", "underutilized"), failed scale-up reason ("timeout",
+ * "cloudProviderError"), eviction result ("succeeded", "failed"), error type ("cloudProviderError",
+ * "apiCallError").
+ */
+export interface AutoscalerCounters {
+  scaledUpNodes: number;
+  readonly scaledDownNodes: Map<string, number>;
+  readonly failedScaleUps: Map<string, number>;
+  readonly evictedPods: Map<string, number>;
+  readonly errors: Map<string, number>;
+  /** Loops run, and when the last one started (ms, injected clock; NaN before the first). */
+  loops: number;
+  lastLoopAt: number;
+}
+
+function bump(m: Map<string, number>, key: string, by = 1): void {
+  m.set(key, (m.get(key) ?? 0) + by);
+}
+
 /** Reads state, decides, applies: every scanInterval under runForever(), or one scan per runOnce(). */
 export class Autoscaler {
   readonly settings: AutoscalerSettings;
+  readonly counters: AutoscalerCounters = { scaledUpNodes: 0, scaledDownNodes: new Map(), failedScaleUps: new Map(), evictedPods: new Map(), errors: new Map(), loops: 0, lastLoopAt: NaN };
   history: AutoscalerHistory = EMPTY_HISTORY;
   status: AutoscalerStatus | undefined;
   lastDecision: Decision | undefined;
@@ -307,6 +330,11 @@ export class Autoscaler {
     // (and sorting) every pod the cluster ever ran — thousands in a long trace replay.
     this.pods.addIndexer(LIVE_PODS_INDEX, (p) => (isTerminal(p) ? [] : [LIVE]));
     this.pdbs = options.informers.informer<PodDisruptionBudget>('poddisruptionbudgets');
+  }
+
+  /** The cloud provider whose node groups this autoscaler sizes. */
+  get cloud(): CloudProvider {
+    return this.options.cloud;
   }
 
   async start(): Promise<void> {
@@ -335,6 +363,8 @@ export class Autoscaler {
   /** One scan: observe, decide, apply. */
   async runOnce(): Promise<Decision> {
     const now = this.options.clock.now();
+    this.counters.loops++;
+    this.counters.lastLoopAt = now;
     const decision = decide(this.observe(), now, this.settings, this.history);
     this.history = decision.history;
     const actions = [...decision.events];
@@ -360,17 +390,24 @@ export class Autoscaler {
     await this.execute([{ type: 'patch', resource: 'nodes', name, patchType: 'application/merge-patch+json', patch: { spec: { taints } } }]);
   }
 
-  private async execute(actions: readonly Action[]): Promise<void> {
+  /** Applies actions through the API server; false (and an apiCallError counted) when one failed. */
+  private async execute(actions: readonly Action[]): Promise<boolean> {
     try {
       await executeActions(this.options.api, this.options.clock, AUTOSCALER_COMPONENT, actions);
+      return true;
     } catch (err) {
+      bump(this.counters.errors, 'apiCallError');
       this.fail(err);
+      return false;
     }
   }
 
   private async apply(d: Decision, now: number, events: Action[]): Promise<void> {
     let h = this.history;
+    const c = this.counters;
     for (const fix of d.targetSizeFixes) {
+      // Each fix is a scale-up that timed out (clusterstate registerFailedScaleUp with metrics.Timeout).
+      bump(c.failedScaleUps, 'timeout');
       try {
         this.group(fix.group)?.decreaseTargetSize(fix.delta);
       } catch (err) {
@@ -382,7 +419,10 @@ export class Autoscaler {
         const g = this.group(s.group);
         if (g === undefined) throw new Error(`node group ${s.group} is gone`);
         g.increaseSize(s.newSize - s.currentSize);
+        c.scaledUpNodes += s.newSize - s.currentSize;
       } catch (err) {
+        bump(c.failedScaleUps, 'cloudProviderError');
+        bump(c.errors, 'cloudProviderError');
         // executor.go: FailedToScaleUpGroup, and the group backs off.
         events.push(event(STATUS_CONFIGMAP, 'Warning', 'FailedToScaleUpGroup', `Scale-up failed for group ${s.group}: ${(err as Error).message}`));
         const requests = new Map(h.scaleUpRequests);
@@ -398,7 +438,9 @@ export class Autoscaler {
             const g = this.group(sd.group);
             if (g === undefined) throw new Error(`node group ${sd.group} is gone`);
             g.deleteNodes(sd.nodes);
+            bump(c.scaledDownNodes, 'empty', sd.nodes.length);
           } catch (err) {
+            bump(c.errors, 'cloudProviderError');
             for (const n of sd.nodes) {
               await this.taint(n, false, now);
               events.push(event({ apiVersion: 'v1', kind: 'Node', name: n }, 'Warning', 'ScaleDownFailed', `failed to delete empty node: ${(err as Error).message}`));
@@ -411,7 +453,8 @@ export class Autoscaler {
         case 'drain':
           await this.taint(sd.node, true, now);
           for (const e of sd.evictions) {
-            await this.execute([{ type: 'delete', resource: 'pods', namespace: e.namespace, name: e.name, options: { gracePeriodSeconds: e.gracePeriodSeconds } }]);
+            const evicted = await this.execute([{ type: 'delete', resource: 'pods', namespace: e.namespace, name: e.name, options: { gracePeriodSeconds: e.gracePeriodSeconds } }]);
+            bump(c.evictedPods, evicted ? 'succeeded' : 'failed');
           }
           break;
         case 'deleteDrained':
@@ -419,7 +462,9 @@ export class Autoscaler {
             const g = this.group(sd.group);
             if (g === undefined) throw new Error(`node group ${sd.group} is gone`);
             g.deleteNodes([sd.node]);
+            bump(c.scaledDownNodes, 'underutilized');
           } catch (err) {
+            bump(c.errors, 'cloudProviderError');
             await this.taint(sd.node, false, now);
             events.push(event({ apiVersion: 'v1', kind: 'Node', name: sd.node }, 'Warning', 'ScaleDownFailed', `failed to delete the node: ${(err as Error).message}`));
             const deleting = new Map(h.deleting);
