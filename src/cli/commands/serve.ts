@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
+import { startDashboard } from '../../addons/dashboard/index.js';
 import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS } from '../../apiserver/apiserver.js';
 import { loadOrCreateSigningKey, readTokenFile, SIGNING_KEY_FILE_NAME, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
 import { createControllerManager } from '../../controllers/index.js';
@@ -31,6 +32,7 @@ interface ServeArgs {
   'scheduler-config'?: string;
   scheduler: boolean;
   kubelets: boolean;
+  dashboard: boolean;
   seed?: number;
 }
 
@@ -90,6 +92,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('scheduler', { type: 'boolean', default: true, describe: 'Run the scheduler (--no-scheduler: the API server alone)' })
       .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
+      .option('dashboard', { type: 'boolean', default: false, describe: 'Serve a live web dashboard at /dashboard/ on the same port' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
@@ -147,12 +150,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       await scheduler.start();
       scheduler.runForever();
     }
+    const dashboard = args.dashboard
+      ? await startDashboard({ api, informers, clock: systemClock, rng: seededRng(seed + 2), ...(schedulerConfig !== undefined ? { schedulerConfig } : {}) })
+      : undefined;
     const running = await startHttpServer({
       api,
       host: args.host,
       port: args.port,
       ...(authenticator !== undefined ? { authenticator } : {}),
       ...(tls !== undefined ? { tls } : {}),
+      ...(dashboard !== undefined ? { mounts: [dashboard.mount] } : {}),
     });
     if (args.kubeconfig !== undefined) {
       const tmp = `${args.kubeconfig}.tmp-${process.pid}`;
@@ -162,11 +169,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       renameSync(tmp, args.kubeconfig);
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
+    if (dashboard !== undefined) process.stdout.write(`drydock dashboard at ${running.url}${dashboard.mount.prefix}/\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    dashboard?.stop();
     await running.close();
     scheduler?.stop();
     fleet?.stop();
