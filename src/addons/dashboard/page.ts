@@ -39,7 +39,11 @@ section > h2 .count { color: var(--muted); font-weight: 400; }
 .c-node { flex: 0 0 130px; }
 .c-reason { flex: 1 1 200px; min-width: 0; color: var(--warn); }
 .c-time { flex: 0 0 70px; color: var(--muted); font-variant-numeric: tabular-nums; }
-.c-obj { flex: 0 0 170px; }
+.c-obj { flex: 0 0 150px; }
+.as-row .c-as-reason { flex: 0 0 130px; }
+.pending-row { white-space: normal; }
+.pending-row .c-name { flex: 0 0 160px; }
+.pending-row .c-reason { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; font-size: 12px; line-height: 1.35; }
 #pods-panel .c-num { flex-basis: 56px; }
 #pods-panel .c-node { flex-basis: 110px; }
 #pods-panel .c-phase { flex-basis: 72px; }
@@ -108,7 +112,7 @@ export function renderDashboardPage(options: PageOptions): string {
     </section>
     <section id="pods-panel" aria-label="Pods">
       <h2>Pods <span class="count" id="pods-count"></span><input type="search" id="pods-filter" placeholder="filter pods" aria-label="Filter pods"></h2>
-      <div class="cols"><span class="c-name">Pod</span><span class="c-phase">Phase</span><span class="c-node">Node</span><span class="c-num">CPU</span><span class="c-num">Memory (GiB)</span><span style="flex:0 0 56px"></span></div>
+      <div class="cols"><span class="c-name">Pod</span><span class="c-phase">Phase</span><span class="c-node">Node</span><span class="c-num">CPU</span><span class="c-num">Mem GiB</span><span style="flex:0 0 56px"></span></div>
       <div class="vlist" id="pods"></div>
     </section>
   </div>

@@ -193,7 +193,8 @@ function podCells(p: PodRow): Cell[] {
 
 const podList = new VirtualList<PodRow>($('pods'), ROW, (p, row) => fillRow(row, 'vrow pod-row', podCells(p), { pod: p.key }));
 
-const pendingList = new VirtualList<PodRow>($('pending'), ROW, (p, row) =>
+// Two lines per pending pod: the scheduler's message is what one looks for there.
+const pendingList = new VirtualList<PodRow>($('pending'), 2 * ROW - 8, (p, row) =>
   fillRow(row, 'vrow pod-row pending-row', [
     { cls: 'c-name', text: `${p.namespace}/${p.name}` },
     { cls: 'c-reason', text: p.message !== '' ? p.message : p.reason !== '' ? p.reason : 'waiting for the scheduler', title: [p.reason, p.message].filter((x) => x !== '').join(': ') },
