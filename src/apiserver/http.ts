@@ -33,6 +33,19 @@ export interface HttpServerOptions {
   readonly apiServices?: readonly ApiService[];
   /** GET /metrics: the Prometheus text exposition. */
   readonly metrics?: () => Promise<{ readonly contentType: string; readonly text: string }>;
+  /** Handlers for paths outside the Kubernetes API (the dashboard), tried before the API's own routes. */
+  readonly mounts?: readonly HttpMount[];
+}
+
+/**
+ * Serves a path prefix outside the Kubernetes API ("/dashboard" and everything under it). Requests reach it
+ * after authentication: with an authenticator, only authenticated ones, unless `isPublic` says the path
+ * carries no cluster data (a page shell, its script), so that a browser can load it and then send a token.
+ */
+export interface HttpMount {
+  readonly prefix: string;
+  isPublic?(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined): Promise<void>;
 }
 
 export interface RunningServer {
@@ -203,6 +216,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     const method = (req.method ?? 'GET').toUpperCase();
 
     const user = options.authenticator?.authenticate(req.headers['authorization']);
+    const mount = options.mounts?.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+    if (mount !== undefined && (options.authenticator === undefined || user !== undefined || mount.isPublic?.(url.pathname) === true)) {
+      return mount.handle(req, res, url, user);
+    }
     if (options.authenticator !== undefined && user === undefined) return sendStatus(res, errors.unauthorized().status);
 
     // Health and discovery need no authorisation beyond authentication.

@@ -4,7 +4,8 @@
 // same bytes out, except the wallSeconds in each summary, which the page does not show.
 import type { MetricsSample, SimulationSummary } from '../sim/types.js';
 import { downsampleMax, escapeXml, formatNumber, lineChart, PALETTE, scatterChart, timeUnit, type Guide, type Series } from './charts.js';
-import { alignMetrics, REPORT_CSS } from './html.js';
+import { REPORT_CSS } from './html.js';
+import { alignMetrics } from './metric-charts.js';
 import { formatDuration, peakNodesText } from './summary.js';
 
 /** What the page shows of one configuration. */

@@ -1,8 +1,9 @@
 // The --report HTML: one self-contained file (inline CSS, inline SVG drawn here; no script, no network) with
 // the summary and five charts. Same result in ⇒ same bytes out (wallSeconds is the only run-dependent number).
-import type { MetricsSample, SimulationResult } from '../sim/types.js';
-import { barChart, downsampleMax, escapeXml, formatNumber, lineChart, PALETTE, timeUnit, type Series } from './charts.js';
-import { formatDuration, pendingSecondsOf, poolLabel } from './summary.js';
+import type { SimulationResult } from '../sim/types.js';
+import { barChart, escapeXml, formatNumber, lineChart, PALETTE, timeUnit } from './charts.js';
+import { alignMetrics, MAX_POINTS, nodesChart, pendingPodsChart, poolLabel, poolOrder, utilizationChart } from './metric-charts.js';
+import { formatDuration, pendingSecondsOf } from './summary.js';
 
 export interface ReportOptions {
   readonly title: string;
@@ -10,137 +11,6 @@ export interface ReportOptions {
 
 /** The ids of the charts, in page order (tests and a live dashboard refer to them). */
 export const CHART_IDS = ['chart-nodes', 'chart-utilization', 'chart-pending-pods', 'chart-pending-time', 'chart-cost'] as const;
-
-/** Charts keep at most this many instants per series (a bucket shows its maximum). */
-const MAX_POINTS = 1200;
-/** Pools drawn one by one in the nodes chart (one per non-grey palette colour); the rest are added up as "other pools". */
-const MAX_POOLS = 7;
-
-/** Metrics as aligned step functions: every instant, with each pool's last sampled row held until its next. */
-export interface Aligned {
-  readonly ts: number[];
-  readonly pools: string[];
-  /** [pool][instant] */
-  readonly nodes: number[][];
-  readonly cpu: [number[], number[]];
-  readonly memory: [number[], number[]];
-  readonly gpu: [number[], number[]];
-  readonly pending: number[];
-}
-
-export function alignMetrics(metrics: readonly MetricsSample[], endSeconds: number): Aligned {
-  const pools = [...new Set(metrics.map((m) => m.pool))].sort();
-  const poolIndex = new Map(pools.map((p, i) => [p, i]));
-  const sorted = metrics.map((m, i) => ({ m, i })).sort((a, b) => a.m.t - b.m.t || a.i - b.i);
-  const ts: number[] = [];
-  const nodes = pools.map(() => [] as number[]);
-  const cpu: [number[], number[]] = [[], []], memory: [number[], number[]] = [[], []], gpu: [number[], number[]] = [[], []];
-  const pending: number[] = [];
-  const held: (MetricsSample | undefined)[] = pools.map(() => undefined);
-  let heldPending = 0;
-  const emit = (t: number) => {
-    ts.push(t);
-    let cr = 0, ca = 0, mr = 0, ma = 0, gr = 0, ga = 0;
-    held.forEach((s, k) => {
-      nodes[k]!.push(s?.nodes ?? 0);
-      if (s === undefined) return;
-      cr += s.cpuRequested; ca += s.cpuAllocatable;
-      mr += s.memoryRequested; ma += s.memoryAllocatable;
-      gr += s.gpuRequested; ga += s.gpuAllocatable;
-    });
-    cpu[0].push(cr); cpu[1].push(ca);
-    memory[0].push(mr); memory[1].push(ma);
-    gpu[0].push(gr); gpu[1].push(ga);
-    pending.push(heldPending);
-  };
-  for (let i = 0; i < sorted.length; i++) {
-    const { m } = sorted[i]!;
-    held[poolIndex.get(m.pool)!] = m;
-    heldPending = m.pendingPods;
-    if (i + 1 === sorted.length || sorted[i + 1]!.m.t !== m.t) emit(m.t);
-  }
-  // Hold the last values to the end of the run, so the last interval is drawn too.
-  if (ts.length > 0 && endSeconds > ts[ts.length - 1]!) emit(endSeconds);
-  return { ts, pools, nodes, cpu, memory, gpu, pending };
-}
-
-const pct = (r: number, a: number) => (a > 0 ? (100 * r) / a : 0);
-
-/**
- * Pools by node-seconds, biggest first: the first MAX_POOLS get their own palette colour (in the nodes chart
- * and the cost chart alike), the rest are grey and drawn together as "other pools".
- */
-function poolOrder(a: Aligned): { order: string[]; color: Map<string, string> } {
-  const weight = new Map(a.pools.map((p, k) => [p, a.nodes[k]!.reduce((s, n, i) => s + n * ((a.ts[i + 1] ?? a.ts[i]!) - a.ts[i]!), 0)]));
-  const order = [...a.pools].sort((x, y) => weight.get(y)! - weight.get(x)! || (x < y ? -1 : 1));
-  return { order, color: new Map(order.map((p, i) => [p, i < MAX_POOLS ? PALETTE[i]! : PALETTE[7]])) };
-}
-
-function nodesChart(a: Aligned, unit: { unit: string; divisor: number }, pools: { order: string[]; color: Map<string, string> }): { svg: string; note: string } {
-  const index = new Map(a.pools.map((p, k) => [p, k]));
-  const shown = pools.order.filter((p) => pools.color.get(p) !== PALETTE[7]);
-  const rest = pools.order.slice(shown.length);
-  const columns = shown.map((p) => a.nodes[index.get(p)!]!);
-  const names = shown.map(poolLabel);
-  const colors = shown.map((p) => pools.color.get(p)!);
-  if (rest.length > 0) {
-    columns.push(a.ts.map((_, i) => rest.reduce((s, p) => s + a.nodes[index.get(p)!]![i]!, 0)));
-    names.push(`other pools (${rest.length})`);
-    colors.push(PALETTE[7]);
-  }
-  const d = downsampleMax(a.ts, columns, MAX_POINTS);
-  const series: Series[] = names.map((name, k) => ({
-    name,
-    points: d.xs.map((t, i) => [t / unit.divisor, d.columns[k]![i]!] as const),
-    color: colors[k]!,
-  }));
-  const svg = lineChart({
-    id: 'chart-nodes',
-    title: 'Nodes per pool over time',
-    description: `Stacked areas: the number of nodes in each of ${a.pools.length} pool(s) over simulated time.`,
-    x: { label: `Simulated time (${unit.unit})`, min: 0 },
-    y: { label: 'Nodes' },
-    series,
-    stacked: true,
-    step: true,
-  });
-  const note = rest.length > 0 ? ` The ${rest.length} smallest pools are added up as "other pools".` : '';
-  return { svg, note };
-}
-
-function utilizationChart(a: Aligned, unit: { unit: string; divisor: number }): { svg: string; hasGpu: boolean } {
-  const hasGpu = a.gpu[1].some((v) => v > 0);
-  const cols = [a.ts.map((_, i) => pct(a.cpu[0][i]!, a.cpu[1][i]!)), a.ts.map((_, i) => pct(a.memory[0][i]!, a.memory[1][i]!))];
-  const names = ['CPU', 'Memory'];
-  if (hasGpu) {
-    cols.push(a.ts.map((_, i) => pct(a.gpu[0][i]!, a.gpu[1][i]!)));
-    names.push('GPU');
-  }
-  const d = downsampleMax(a.ts, cols, MAX_POINTS);
-  const svg = lineChart({
-    id: 'chart-utilization',
-    title: 'Utilisation over time (requested / allocatable)',
-    description: `Requested divided by allocatable, across all pools, in percent, for ${names.join(', ')}.`,
-    x: { label: `Simulated time (${unit.unit})`, min: 0 },
-    y: { label: 'Requested / allocatable (%)', min: 0, max: 100, format: (v) => `${formatNumber(v)}%` },
-    series: names.map((name, k) => ({ name, points: d.xs.map((t, i) => [t / unit.divisor, d.columns[k]![i]!] as const) })),
-    step: true,
-  });
-  return { svg, hasGpu };
-}
-
-function pendingPodsChart(a: Aligned, unit: { unit: string; divisor: number }): string {
-  const d = downsampleMax(a.ts, [a.pending], MAX_POINTS);
-  return lineChart({
-    id: 'chart-pending-pods',
-    title: 'Pending pods over time',
-    description: 'The number of pods waiting to be scheduled, cluster-wide, over simulated time.',
-    x: { label: `Simulated time (${unit.unit})`, min: 0 },
-    y: { label: 'Pending pods' },
-    series: [{ name: 'Pending pods', points: d.xs.map((t, i) => [t / unit.divisor, d.columns[0]![i]!] as const), color: PALETTE[4] }],
-    step: true,
-  });
-}
 
 function pendingTimeChart(result: SimulationResult): string {
   const s = result.summary;
@@ -206,11 +76,11 @@ function row(cells: readonly string[], numeric: readonly boolean[], tag = 'td'):
 export function renderReport(result: SimulationResult, options: ReportOptions): string {
   const s = result.summary;
   const end = s.simulatedSeconds;
-  const unit = timeUnit(end);
+  const time = { label: 'Simulated time', ...timeUnit(end) };
   const a = alignMetrics(result.metrics, end);
   const pools = poolOrder(a);
-  const nodes = nodesChart(a, unit, pools);
-  const util = utilizationChart(a, unit);
+  const nodes = nodesChart(a, time, pools);
+  const util = utilizationChart(a, time);
   const pct1 = (x: number) => `${(x * 100).toFixed(1)}%`;
   const f3 = (x: number) => formatNumber(x, 0.001);
 
@@ -242,7 +112,7 @@ export function renderReport(result: SimulationResult, options: ReportOptions): 
     `<h2>Charts</h2>`,
     figure(nodes.svg, `Figure 1. Nodes in each pool over simulated time, stacked.${escapeXml(nodes.note)}`),
     figure(util.svg, `Figure 2. Requested resources as a share of allocatable, across all pools.${util.hasGpu ? '' : ' No pool had GPUs, so there is no GPU line.'}`),
-    figure(pendingPodsChart(a, unit), 'Figure 3. Pods waiting to be scheduled, cluster-wide.'),
+    figure(pendingPodsChart(a, time), 'Figure 3. Pods waiting to be scheduled, cluster-wide.'),
     figure(pendingTimeChart(result), 'Figure 4. Cumulative distribution of pending time (created to first scheduled; pods never scheduled count until they went away or the run ended). Dashed lines: nearest-rank percentiles.'),
     figure(costChart(result, pools.color), `Figure 5. Cost per pool: node-hours times the pool's hourly price, in ${escapeXml(s.cost.currency)}.`),
     s.inputs.length > 0

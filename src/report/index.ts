@@ -32,7 +32,8 @@ export {
   writePlacementsCsv,
 } from './files.js';
 export { COMPARE_CHART_IDS, renderCompareReport, type CompareReportConfiguration, type CompareReportOptions } from './compare-html.js';
-export { alignMetrics, CHART_IDS, renderReport, REPORT_CSS, type Aligned, type ReportOptions } from './html.js';
+export { CHART_IDS, renderReport, REPORT_CSS, type ReportOptions } from './html.js';
+export { alignMetrics, nodesChart, pendingPodsChart, poolOrder, utilizationChart, type Aligned, type PoolColors, type TimeAxis } from './metric-charts.js';
 export {
   barChart,
   downsampleMax,

@@ -18,6 +18,7 @@
 // - Seconds are rounded to milliseconds (the simulation's resolution), hours, ratios and money to 6 decimals,
 //   so the JSON does not carry floating-point noise such as 0.30000000000000004.
 import type { InputFile, MetricsSample, PodRecord, SimulationSummary } from '../sim/types.js';
+import { poolLabel } from './metric-charts.js';
 
 /** Rounds to `digits` decimals (and turns −0 into 0). */
 export function round(x: number, digits: number): number {
@@ -174,10 +175,7 @@ export function buildSummary(x: SummaryInput): SimulationSummary {
   };
 }
 
-/** How a pool is shown to people ("" is the nodes outside any pool). */
-export function poolLabel(pool: string): string {
-  return pool === '' ? '(no pool)' : pool;
-}
+export { poolLabel };
 
 /** "general 22, memory 8, gpu 3" (pools sorted by name, as in the summary). */
 export function peakNodesText(peak: Readonly<Record<string, number>>): string {

@@ -69,3 +69,6 @@ export { parseSchedulerConfiguration, defaultSchedulerConfiguration } from './co
 export type { SchedulerConfiguration } from './config.js';
 export { inTreeRegistry } from './registry.js';
 export type { Explanation, NodeExplanation, ScheduleResult } from './runtime.js';
+export { explainPod, type ExplainOutput } from './explain.js';
+export { resourceQuantity } from './snapshot.js';
+export { GPU_MILLI_RESOURCE, GPU_RESOURCE } from './podinfo.js';

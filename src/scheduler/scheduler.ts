@@ -582,14 +582,32 @@ export class Scheduler {
     }
   }
 
-  /** One explain-mode cycle for `pod` against the current cache (drydock explain). */
-  explain(pod: Pod, schedulerName = pod.spec?.schedulerName ?? 'default-scheduler'): { explanation: Explanation; result: ScheduleResult; state: CycleState } {
+  /** Whether a profile of this scheduler serves pods with this schedulerName. */
+  hasProfile(schedulerName: string): boolean {
+    return this.frameworks.has(schedulerName);
+  }
+
+  /**
+   * One explain-mode cycle for `pod` against the current cache (drydock explain, the dashboard's explain
+   * view). A pod that is already bound is explained as if it were pending again: its own placement is taken
+   * out of the snapshot for the cycle (and put back in the cache after it), so it does not compete with itself.
+   */
+  explain(pod: Pod, schedulerName = pod.spec?.schedulerName ?? 'default-scheduler'): { explanation: Explanation; result: ScheduleResult; state: CycleState; pending: Pod } {
     const fw = this.frameworks.get(schedulerName);
     if (fw === undefined) throw new Error(`no profile for schedulerName ${JSON.stringify(schedulerName)}`);
-    this.snapshot.update(this.cache);
-    const state = new CycleState();
-    const explanation: Explanation = { preFilter: [], nodes: [], selectedNode: null };
-    const result = fw.schedulePod(state, makePodInfo(pod), this.snapshot, explanation);
-    return { explanation, result, state };
+    const key = keyOf(pod);
+    const placed = this.cache.placement(key);
+    if (placed !== undefined) this.cache.removePod(key);
+    try {
+      this.snapshot.update(this.cache);
+      const { nodeName: _bound, ...spec } = pod.spec;
+      const pending = _bound === undefined ? pod : ({ ...pod, spec } as Pod);
+      const state = new CycleState();
+      const explanation: Explanation = { preFilter: [], nodes: [], selectedNode: null };
+      const result = fw.schedulePod(state, makePodInfo(pending), this.snapshot, explanation);
+      return { explanation, result, state, pending };
+    } finally {
+      if (placed !== undefined) this.cache.addPod(placed.info, placed.devices);
+    }
   }
 }

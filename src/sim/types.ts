@@ -1,6 +1,7 @@
 // The data contracts of a simulation: what the workload loaders produce, and what a run records for the
 // reports (summary JSON, placements CSV, events JSON lines, metrics CSV, HTML report).
 import type { Json } from '../apiserver/strategy.js';
+import type { MetricsSample } from './metrics-sample.js';
 
 /** Annotations that carry timing on objects (manifests use them directly; loaders write them). */
 export const ARRIVAL_ANNOTATION = 'drydock.io/arrival';
@@ -52,21 +53,7 @@ export interface PodRecord {
   readonly evicted?: boolean;
 }
 
-/** One sample of --metrics: per pool at one simulated instant ("" = nodes outside any pool). */
-export interface MetricsSample {
-  /** Simulated seconds. */
-  readonly t: number;
-  readonly pool: string;
-  readonly nodes: number;
-  readonly cpuRequested: number;
-  readonly cpuAllocatable: number;
-  readonly memoryRequested: number;
-  readonly memoryAllocatable: number;
-  readonly gpuRequested: number;
-  readonly gpuAllocatable: number;
-  /** Cluster-wide pending pods (the same in every pool's row of one instant). */
-  readonly pendingPods: number;
-}
+export type { MetricsSample } from './metrics-sample.js';
 
 /** The --json summary, with exactly the fields the issue names. */
 export interface SimulationSummary {

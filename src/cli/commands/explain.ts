@@ -12,7 +12,7 @@ import { asyncStore } from '../../store/embedded.js';
 import { MvccStore } from '../../store/mvcc.js';
 import { ConfigError } from '../../scheduler/framework.js';
 import { createScheduler, inTreeRegistry, parseSchedulerConfiguration } from '../../scheduler/index.js';
-import { explainPreemption, isPreemptionResult, type PreemptionExplanation } from '../../scheduler/plugins/defaultpreemption.js';
+import { explainPod, type ExplainOutput } from '../../scheduler/explain.js';
 import type { Explanation } from '../../scheduler/runtime.js';
 import { ManualClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
@@ -94,14 +94,6 @@ function withPdbStatus(pdb: Json, pods: readonly Json[]): Json {
   return { ...pdb, status: { currentHealthy: expected, desiredHealthy: desired, expectedPods: expected, disruptionsAllowed: Math.max(0, expected - desired) } };
 }
 
-export interface ExplainOutput {
-  pod: string;
-  selectedNode: string | null;
-  nodes: { name: string; feasible: boolean; reasons: string[]; scores: Record<string, { raw: number; normalized: number; weighted: number }>; total: number }[];
-  preemption: PreemptionExplanation | null;
-  message: string | null;
-}
-
 /** Runs the explanation (exported for tests): everything through the API server, as a real cluster would. */
 export async function explain(clusterFile: string, podFile: string, configFile: string | undefined, seed = 1): Promise<ExplainOutput> {
   const clusterDocs = readDocs(clusterFile, '--cluster');
@@ -159,36 +151,8 @@ export async function explain(clusterFile: string, podFile: string, configFile: 
   await scheduler.start();
   scheduler.stop();
   const schedulerName = pod.spec.schedulerName ?? 'default-scheduler';
-  let run: ReturnType<typeof scheduler.explain>;
-  try {
-    run = scheduler.explain(pod, schedulerName);
-  } catch (err) {
-    throw new UserInputError(`${podDoc.where}: ${(err as Error).message} (profiles: check --config)`);
-  }
-  const { explanation, result, state } = run;
-  let preemption: PreemptionExplanation | null = null;
-  let message: string | null = null;
-  if (result.kind === 'unschedulable') {
-    // Preemption as a dry run: the candidates and victims are reported, nothing is evicted.
-    for (const out of scheduler.dryRunPostFilter(pod, schedulerName, state, result)) {
-      if (isPreemptionResult(out.result as never)) {
-        const r = out.result as { decision: Parameters<typeof explainPreemption>[0]; evictions: Promise<void> };
-        await r.evictions.catch(() => undefined);
-        preemption = explainPreemption(r.decision);
-      }
-      if (out.status.reasons.length > 0) result.fitError.postFilterMessage = `preemption: ${out.status.reasons.join(', ')}`;
-    }
-    message = result.fitError.message();
-  } else if (result.kind === 'error') {
-    message = result.status.reasons.join(', ');
-  }
-  return {
-    pod: `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`,
-    selectedNode: explanation.selectedNode,
-    nodes: explanation.nodes.map((n) => ({ name: n.name, feasible: n.feasible, reasons: n.reasons, scores: n.scores, total: n.total })),
-    preemption,
-    message,
-  };
+  if (!scheduler.hasProfile(schedulerName)) throw new UserInputError(`${podDoc.where}: no profile for schedulerName ${JSON.stringify(schedulerName)} (profiles: check --config)`);
+  return explainPod(scheduler, pod, schedulerName);
 }
 
 function parseConfig(file: string) {

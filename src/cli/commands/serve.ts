@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS, DEFAULT_EVENT_TTL_SECONDS } from '../../apiserver/apiserver.js';
+import { startDashboard } from '../../addons/dashboard/index.js';
 import { loadOrCreateSigningKey, readTokenFile, SIGNING_KEY_FILE_NAME, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
 import { createControllerManager } from '../../controllers/index.js';
 import { serviceAccountLookup } from '../../controllers/serviceaccount.js';
@@ -38,6 +39,7 @@ interface ServeArgs {
   'scheduler-config'?: string;
   scheduler: boolean;
   kubelets: boolean;
+  dashboard: boolean;
   seed?: number;
   'dns-port'?: number;
   'cluster-domain': string;
@@ -102,6 +104,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('scheduler', { type: 'boolean', default: true, describe: 'Run the scheduler (--no-scheduler: the API server alone)' })
       .option('kubelets', { type: 'boolean', default: true, describe: 'Run a simulated kubelet on every Node (--no-kubelets: nodes are records only)' })
       .option('scheduler-config', { type: 'string', describe: 'A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the scheduler' })
+      .option('dashboard', { type: 'boolean', default: false, describe: 'Serve a live web dashboard at /dashboard/ on the same port' })
       .option('seed', { type: 'number', describe: 'Seed for generated names, UIDs and tie-breaking (default: random)' })
       .option('dns-port', { type: 'number', describe: 'Serve cluster DNS (UDP and TCP) on loopback at this port (0 = any free port; absent = no DNS)' })
       .option('cluster-domain', { type: 'string', default: DEFAULT_CLUSTER_DOMAIN, describe: 'The cluster DNS domain' })
@@ -194,6 +197,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     registerResourceMetrics(registry, informers);
     const metricsServer = new MetricsServer({ informers, clock: systemClock, seed, resolutionMs: parseGoDuration(args['metric-resolution']) ?? DEFAULT_METRIC_RESOLUTION_MS });
     await metricsServer.start();
+    const dashboard = args.dashboard
+      ? await startDashboard({ api, informers, clock: systemClock, rng: seededRng(seed + 2), ...(schedulerConfig !== undefined ? { schedulerConfig } : {}) })
+      : undefined;
     const running = await startHttpServer({
       api,
       host: args.host,
@@ -203,6 +209,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       metrics: () => exposition(registry),
       ...(authenticator !== undefined ? { authenticator } : {}),
       ...(tls !== undefined ? { tls } : {}),
+      ...(dashboard !== undefined ? { mounts: [dashboard.mount] } : {}),
     });
     // Cluster DNS (CoreDNS's kubernetes plugin) from the same informers. DNS has no authentication, so it
     // stays on loopback even when the API server listens beyond it.
@@ -225,11 +232,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
     if (dns !== undefined) process.stdout.write(`cluster DNS for ${args['cluster-domain']} listening on ${dns.host}:${dns.port} (udp, tcp)\n`);
+    if (dashboard !== undefined) process.stdout.write(`drydock dashboard at ${running.url}${dashboard.mount.prefix}/\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    dashboard?.stop();
     await running.close();
     await dns?.close();
     scheduler?.stop();
