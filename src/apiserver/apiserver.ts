@@ -97,7 +97,11 @@ export interface ApiServerOptions {
    * events of a long run would vanish before the report reads them; `drydock serve` sets it.
    */
   readonly eventTtlSeconds?: number;
+  /** The key prefix everything lives under (kube-apiserver --etcd-prefix, default "/registry"). */
+  readonly storagePrefix?: string;
 }
+
+export const DEFAULT_STORAGE_PREFIX = '/registry';
 
 /** kube-apiserver --event-ttl default (cmd/kube-apiserver/app/options: EventTTL 1 * time.Hour). */
 export const DEFAULT_EVENT_TTL_SECONDS = 3600;
@@ -109,22 +113,16 @@ export const DEFAULT_COMPACTION_INTERVAL_MS = 5 * 60_000;
 const MAX_PAGE_READ = 10_000;
 
 /**
- * Where kube-apiserver keeps a resource in etcd: /registry/<resource>/, except the few its storage factory
- * renames (k8s.io/apiserver pkg/server/storage/storage_factory.go, specialDefaultResourcePrefixes) and
- * resources of API groups served like CustomResourceDefinitions, which go under /registry/<group>/<resource>/
+ * Where kube-apiserver keeps a resource in etcd, below its --etcd-prefix: <resource>/, except the few its
+ * storage factory renames (k8s.io/apiserver pkg/server/storage/storage_factory.go, specialDefaultResourcePrefixes)
+ * and resources of API groups served like CustomResourceDefinitions, which go under <group>/<resource>/
  * (apiextensions-apiserver customresource_handler.go). So `etcdctl get --prefix /registry/minions/` lists
  * drydock's Nodes as it would a real cluster's.
  */
 const SPECIAL_PREFIXES: Readonly<Record<string, string>> = { nodes: 'minions', services: 'services/specs', endpoints: 'services/endpoints' };
-const storagePrefixes = new Map<KindInfo, string>();
-export function storagePrefix(info: KindInfo): string {
-  let p = storagePrefixes.get(info);
-  if (p === undefined) {
-    const custom = info.group.endsWith('drydock.io');
-    p = `/registry/${info.group === '' ? SPECIAL_PREFIXES[info.resource] ?? info.resource : custom ? `${info.group}/${info.resource}` : info.resource}/`;
-    storagePrefixes.set(info, p);
-  }
-  return p;
+export function resourcePath(info: KindInfo): string {
+  if (info.group === '') return SPECIAL_PREFIXES[info.resource] ?? info.resource;
+  return info.group.endsWith('drydock.io') ? `${info.group}/${info.resource}` : info.resource;
 }
 
 function rec(v: unknown): Json {
@@ -239,9 +237,14 @@ export class ApiServer {
   /** Shares leases between the events written within a minute of each other (lease_manager.go). */
   readonly leases: LeaseManager;
   private closed = false;
+  /** The storage prefix with its trailing slash ("/registry/"). */
+  readonly root: string;
+  /** Each kind's key prefix under `root`, made once. */
+  private readonly prefixes = new Map<KindInfo, string>();
 
   constructor(options: ApiServerOptions) {
     this.store = options.store;
+    this.root = `${(options.storagePrefix ?? DEFAULT_STORAGE_PREFIX).replace(/\/+$/, '')}/`;
     this.clock = options.clock ?? systemClock;
     this.rng = options.rng ?? seededRng(1);
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
@@ -260,11 +263,15 @@ export class ApiServer {
   /** Creates the namespaces every cluster has, and their default service accounts (idempotent). */
   async bootstrap(): Promise<void> {
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      // Another API server on the same etcd may create them at the same moment: its 409 is as good.
+      const exists = (err: unknown) => {
+        if (!(err instanceof ApiError && err.code === 409)) throw err;
+      };
       if ((await this.read('namespaces', undefined, ns)) === undefined) {
-        await this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+        await this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch(exists);
       }
       if ((await this.read('serviceaccounts', ns, 'default')) === undefined) {
-        await this.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+        await this.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }).catch(exists);
       }
     }
   }
@@ -284,13 +291,22 @@ export class ApiServer {
     return s;
   }
 
+  private kindPrefix(info: KindInfo): string {
+    let p = this.prefixes.get(info);
+    if (p === undefined) {
+      p = `${this.root}${resourcePath(info)}/`;
+      this.prefixes.set(info, p);
+    }
+    return p;
+  }
+
   private key(s: Strategy, namespace: string | undefined, name: string): string {
-    const root = storagePrefix(s.info);
+    const root = this.kindPrefix(s.info);
     return s.info.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
   }
 
   private prefix(s: Strategy, namespace: string | undefined): string {
-    const root = storagePrefix(s.info);
+    const root = this.kindPrefix(s.info);
     return s.info.namespaced && namespace !== undefined && namespace !== '' ? `${root}${namespace}/` : root;
   }
 
@@ -969,7 +985,7 @@ export class ApiServer {
       if (this.closed) return;
       try {
         if (last > 0) await this.store.compact(last).catch(() => undefined);
-        last = (await this.store.range({ key: '/registry/', rangeEnd: prefixEnd('/registry/'), countOnly: true })).header.revision;
+        last = (await this.store.range({ key: this.root, rangeEnd: prefixEnd(this.root), countOnly: true })).header.revision;
       } catch {
         // A closed or unavailable store: try again next interval.
       }

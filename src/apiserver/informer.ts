@@ -3,7 +3,7 @@
 // shared factory gives every component the same informer, and so the same cache, per resource.
 // Handler calls happen in the order of the API server's watch events, which is the store's revision order,
 // so the same writes always give the same sequence of calls.
-import type { ApiServer, ApiWatch, ApiWatchEvent } from './apiserver.js';
+import type { ApiServer, ApiWatch, ApiWatchEvent, ObjectList } from './apiserver.js';
 import { isRecord, type Json } from './strategy.js';
 
 export interface EventHandlers<T> {
@@ -60,6 +60,8 @@ export class Informer<T extends object = Json> {
   private starting: Promise<void> | undefined;
   /** How many times the informer had to list again because its watch fell behind compaction. */
   relists = 0;
+  /** The current backoff before watching again after an error (0 after a good event). */
+  private retryMs = 0;
 
   constructor(
     private readonly api: ApiServer,
@@ -159,9 +161,14 @@ export class Informer<T extends object = Json> {
       if (code === 410) {
         this.relists++;
         void this.relist();
+      } else {
+        // Anything else (503: the store went away) ends the watch; watch again from the version we hold, after
+        // a backoff, as the reflector does (client-go reflector.go: 800 ms doubling to 30 s).
+        this.retryLater(() => this.startWatch());
       }
       return;
     }
+    this.retryMs = 0;
     const rv = metaOf(ev.object)['resourceVersion'];
     if (typeof rv === 'string') this.version = rv;
     if (ev.type === 'BOOKMARK') return;
@@ -172,11 +179,27 @@ export class Informer<T extends object = Json> {
 
   private async relist(): Promise<void> {
     this.watch = undefined;
-    const list = await this.api.list<T>(this.resource, this.options);
+    let list: ObjectList<T>;
+    try {
+      list = await this.api.list<T>(this.resource, this.options);
+    } catch {
+      this.retryLater(() => this.relist());
+      return;
+    }
     if (this.stopped) return;
     this.replace(list.items);
     this.version = list.metadata.resourceVersion;
     await this.startWatch();
+  }
+
+  /** Runs `again` after the reflector's backoff; a failure backs off further. */
+  private retryLater(again: () => Promise<void>): void {
+    this.watch = undefined;
+    if (this.stopped) return;
+    this.retryMs = Math.min(this.retryMs === 0 ? 800 : this.retryMs * 2, 30_000);
+    this.api.clock.setTimer(this.retryMs, () => {
+      if (!this.stopped) void again().catch(() => this.retryLater(again));
+    });
   }
 
   /** Makes the cache equal a fresh list, with handler calls for every difference (DeltaFIFO Replace). */

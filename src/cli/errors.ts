@@ -10,3 +10,11 @@ export const EXIT_USAGE = 2;
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';
 }
+
+/**
+ * A failure outside the user's input that the user can act on (a service drydock needs does not answer). It is
+ * printed as one line naming what failed, without a stack trace, and the process exits with code 1.
+ */
+export class RuntimeFailure extends Error {
+  override readonly name = 'RuntimeFailure';
+}

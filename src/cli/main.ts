@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT_FAILURE, EXIT_USAGE, UserInputError } from './errors.js';
+import { EXIT_FAILURE, EXIT_USAGE, RuntimeFailure, UserInputError } from './errors.js';
 import { commands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -37,5 +37,6 @@ try {
   await main(hideBin(process.argv));
 } catch (err) {
   if (err instanceof UserInputError) fail(EXIT_USAGE, err.message);
+  if (err instanceof RuntimeFailure) fail(EXIT_FAILURE, err.message);
   fail(EXIT_FAILURE, err instanceof Error ? (err.stack ?? err.message) : String(err));
 }

@@ -20,6 +20,8 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { connectEtcd, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
+import type { Store } from '../../store/types.js';
 import { DEFAULT_CLUSTER_DOMAIN, startClusterDns, type RunningClusterDns } from '../../addons/dns/index.js';
 import { DEFAULT_MAX_EVENTS, EventLog } from '../../addons/eventlog/index.js';
 import { formatGoDuration, parseGoDuration } from '../../controllers/autoscaler/index.js';
@@ -46,6 +48,8 @@ interface ServeArgs {
   'event-ttl': string;
   'max-events': number;
   'metric-resolution': string;
+  'etcd-endpoints'?: string;
+  'etcd-prefix': string;
 }
 
 function isLoopback(host: string): boolean {
@@ -97,6 +101,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback unless told otherwise)' })
       .option('port', { type: 'number', default: 6443, describe: 'Port to listen on (0 = any free port)' })
       .option('kubeconfig', { type: 'string', describe: 'Write a kubeconfig for this server to FILE' })
+      .option('etcd-endpoints', ETCD_ENDPOINTS_FLAG)
+      .option('etcd-prefix', ETCD_PREFIX_FLAG)
       .option('data-dir', { type: 'string', describe: 'Keep state in DIR (write-ahead log + snapshots) so it survives a restart' })
       .option('token-file', { type: 'string', describe: 'Require bearer tokens from FILE (token,user,uid[,"groups"] per line); implies HTTPS' })
       .option('tls-cert-file', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (default with --token-file: a generated self-signed one)' })
@@ -136,6 +142,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if (resolution === undefined || resolution < 1) {
           throw new UserInputError(`--metric-resolution: ${JSON.stringify(a['metric-resolution'])} is not a positive duration (expected e.g. 15s, 1m, 500ms)`);
         }
+        if (a['etcd-endpoints'] !== undefined) {
+          parseEtcdEndpoints(a['etcd-endpoints']);
+          if (a['data-dir'] !== undefined) throw new UserInputError('--data-dir and --etcd-endpoints: state lives in one of them; pass one');
+        }
+        parseEtcdPrefix(a['etcd-prefix']);
         if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
           throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
         }
@@ -168,8 +179,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       }
     }
     const seed = args.seed ?? randomInt(2 ** 31);
-    const { store } = openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) });
-    const api = new ApiServer({ store, clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller', eventTtlSeconds: Math.floor(parseGoDuration(args['event-ttl'])! / 1000) });
+    // The state: in etcd (shared with other API servers and tools), or in this process (optionally durable).
+    const store: Store =
+      args['etcd-endpoints'] !== undefined
+        ? await connectEtcd(parseEtcdEndpoints(args['etcd-endpoints']), { serial: false })
+        : openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) }).store;
+    const api = new ApiServer({ store, storagePrefix: parseEtcdPrefix(args['etcd-prefix']), clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller', eventTtlSeconds: Math.floor(parseGoDuration(args['event-ttl'])! / 1000) });
     await api.bootstrap();
     // kube-controller-manager and, unless told otherwise, a simulated kubelet on every Node: one informer
     // factory for all of them and the scheduler, as one cache per kind.
@@ -231,6 +246,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       renameSync(tmp, args.kubeconfig);
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
+    if (args['etcd-endpoints'] !== undefined) process.stdout.write(`state in etcd at ${args['etcd-endpoints']} under ${parseEtcdPrefix(args['etcd-prefix'])}/\n`);
     if (dns !== undefined) process.stdout.write(`cluster DNS for ${args['cluster-domain']} listening on ${dns.host}:${dns.port} (udp, tcp)\n`);
     if (dashboard !== undefined) process.stdout.write(`drydock dashboard at ${running.url}${dashboard.mount.prefix}/\n`);
     await new Promise<void>((resolve) => {
