@@ -2,6 +2,7 @@
 // and the store opened from them with one line for each way it can fail.
 import { DEFAULT_STORAGE_PREFIX } from '../apiserver/apiserver.js';
 import { openEtcdStore, type EtcdStore } from '../store/etcd.js';
+import { LockstepEtcdStore } from '../store/etcd-lockstep.js';
 import { StoreError } from '../store/types.js';
 import { RuntimeFailure, UserInputError } from './errors.js';
 
@@ -55,6 +56,16 @@ export function parseEtcdPrefix(text: string): string {
 export async function connectEtcd(endpoints: readonly string[], options: { serial: boolean }): Promise<EtcdStore> {
   try {
     return await openEtcdStore({ endpoints, serial: options.serial, dialTimeoutMs: 5000 });
+  } catch (err) {
+    if (err instanceof StoreError) throw new RuntimeFailure(`cannot reach etcd at ${endpoints.join(',')}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The same for a simulation: etcd in lockstep with the caller (same calls, same order, same results as in memory). */
+export function connectEtcdLockstep(endpoints: readonly string[]): LockstepEtcdStore {
+  try {
+    return new LockstepEtcdStore(endpoints);
   } catch (err) {
     if (err instanceof StoreError) throw new RuntimeFailure(`cannot reach etcd at ${endpoints.join(',')}: ${err.message}`);
     throw err;

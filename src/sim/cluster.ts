@@ -13,6 +13,7 @@ import { createControllerManager, type ControllerManager } from '../controllers/
 import { createKubelet, type Kubelet } from '../node/index.js';
 import { createScheduler, type Scheduler, type SchedulerConfiguration } from '../scheduler/index.js';
 import { asyncStore } from '../store/embedded.js';
+import type { Store } from '../store/types.js';
 import { MvccStore } from '../store/mvcc.js';
 import { ManualClock } from '../util/clock.js';
 import { seededRng } from '../util/rng.js';
@@ -36,6 +37,12 @@ export interface VirtualClusterOptions {
    * per node of simulated time.
    */
   readonly heartbeats?: boolean;
+  /**
+   * Where the cluster's state lives: by default an embedded store on the cluster's clock; or a remote one
+   * (etcd, opened serial so revisions follow call order) under `storagePrefix`.
+   */
+  readonly store?: Store;
+  readonly storagePrefix?: string;
 }
 
 /** The pools file's settings on top of Cluster Autoscaler's defaults. */
@@ -78,7 +85,13 @@ export class VirtualCluster {
     this.clock = new ManualClock(options.startMs ?? Date.UTC(2026, 0, 1));
     this.onError = options.onError ?? ((component, err) => this.errors.push({ component, message: err instanceof Error ? err.message : String(err) }));
     this.heartbeats = options.heartbeats ?? true;
-    this.api = new ApiServer({ store: asyncStore(new MvccStore({ clock: this.clock })), clock: this.clock, rng: seededRng(seed), namespaceDeletion: 'controller' });
+    this.api = new ApiServer({
+      store: options.store ?? asyncStore(new MvccStore({ clock: this.clock })),
+      ...(options.storagePrefix !== undefined ? { storagePrefix: options.storagePrefix } : {}),
+      clock: this.clock,
+      rng: seededRng(seed),
+      namespaceDeletion: 'controller',
+    });
     this.informers = new SharedInformerFactory(this.api);
     this.scheduler = createScheduler({
       api: this.api,
@@ -209,9 +222,23 @@ export class VirtualCluster {
       const scheduled = await this.scheduler.runUntilIdle();
       while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
       await new Promise((r) => setImmediate(r));
+      // A remote store: requests still on the wire are work in progress (their answers start more).
+      if (this.storePending() > 0) {
+        await this.storeIdle();
+        continue;
+      }
       if (scheduled === 0 && this.clock.pendingTimersDueNow() === 0 && this.inFlight.size === 0 && this.readyWork() === 0) return;
     }
     throw new Error('the virtual cluster did not settle within 1000 rounds');
+  }
+
+  private storePending(): number {
+    return this.api.store.pending?.() ?? 0;
+  }
+
+  /** Waits (in short real-time steps: the answers come over the network) until the store has answered everything. */
+  private async storeIdle(): Promise<void> {
+    while (this.storePending() > 0) await new Promise((r) => setTimeout(r, 0));
   }
 
   private readyWork(): number {

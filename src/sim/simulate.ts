@@ -3,6 +3,7 @@
 // of some component, an arrival, a metrics sample) to the next, and the cluster settles in between, so
 // every write carries the virtual time it happened at. Pods are followed through the informer and
 // recorded for the placements and the summary.
+import type { Store } from '../store/types.js';
 import type { Node, Pod } from '../api/index.js';
 import type { Json } from '../apiserver/strategy.js';
 import type { ClusterAutoscalerSettings, ResolvedNodePool } from '../cloud/nodepool.js';
@@ -29,6 +30,9 @@ export interface SimulateOptions {
   readonly onProgress?: (simulatedMs: number, done: number, total: number) => void;
   /** Register the components' Prometheus metrics here; the result then carries their exposition at the end. */
   readonly metricsRegistry?: Registry;
+  /** A remote store (etcd) for the cluster's state, and the key prefix there; default an embedded store. */
+  readonly store?: Store;
+  readonly storagePrefix?: string;
 }
 
 /** A pod still pending this long after its arrival, with no arrivals left, is taken as never going to run. */
@@ -63,6 +67,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     ...(options.schedulerConfig !== undefined ? { schedulerConfig: options.schedulerConfig } : {}),
     seed: options.seed ?? 1,
     heartbeats: options.heartbeats ?? true,
+    ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.storagePrefix !== undefined ? { storagePrefix: options.storagePrefix } : {}),
   });
   const clock = cluster.clock;
   const start = clock.now();

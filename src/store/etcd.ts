@@ -227,6 +227,8 @@ interface LocalWatcher {
   /** Every event at or below this revision has been delivered. */
   delivered: number;
   cancelled: boolean;
+  /** Called once etcd has confirmed the watch (or it ended first). */
+  onCreated: (() => void) | undefined;
 }
 
 interface Waiter {
@@ -246,6 +248,8 @@ export class EtcdStore implements Store {
   private closed = false;
   /** The newest revision any answer carried. */
   private revision = 0;
+  /** Requests made and not yet answered (queued ones included). */
+  private inFlight = 0;
 
   private watchStream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
   private watchStreamOpening: Promise<IDuplexStream<IWatchRequest, IWatchResponse>> | undefined;
@@ -283,11 +287,14 @@ export class EtcdStore implements Store {
   /** Runs one request: in call order when serial; etcd's failures become the store's sentinels. */
   private run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('ErrClosed'));
+    this.inFlight++;
     const call = async () => {
       try {
         return await fn();
       } catch (err) {
         throw etcdError(err, this.endpoints);
+      } finally {
+        this.inFlight--;
       }
     };
     if (!this.serial) return call();
@@ -337,6 +344,10 @@ export class EtcdStore implements Store {
     });
   }
 
+  pending(): number {
+    return this.inFlight;
+  }
+
   compact(revision: number): Promise<ResponseHeader> {
     return this.run(async () => this.header((await this.client.kv.compact({ revision: String(revision), physical: false })).header));
   }
@@ -357,6 +368,7 @@ export class EtcdStore implements Store {
       serverId: undefined,
       delivered: start > 0 ? start - 1 : this.revision,
       cancelled: false,
+      onCreated: undefined,
     };
     this.local.add(w);
     const create: IWatchRequest = {
@@ -377,9 +389,31 @@ export class EtcdStore implements Store {
     return { id: w.id, cancel: () => this.cancelWatcher(w) };
   }
 
+  /**
+   * Resolves once etcd has confirmed the watch and delivered everything up to the revision current when it was
+   * made (or the watch ended). A watch starting in the future is ready once confirmed. One starting in the
+   * past that has no events to replay never says so (etcd 3.4 has no per-watch "synced" signal), so that wait
+   * is bounded by `replayWaitMs`.
+   */
+  watchReady(watcher: Watcher, replayWaitMs = 300): Promise<void> {
+    const w = [...this.local].find((x) => x.id === watcher.id);
+    if (w === undefined) return Promise.resolve();
+    const current = this.revision;
+    const created = w.serverId !== undefined ? Promise.resolve() : new Promise<void>((resolve) => (w.onCreated = resolve));
+    return created.then(() => {
+      if (w.cancelled || w.delivered >= current) return;
+      return new Promise<void>((resolve) => {
+        const waiter: Waiter = { revision: current, pending: new Set([w]), resolve };
+        this.waiters.push(waiter);
+        setTimeout(() => this.finishWaiter(waiter), replayWaitMs).unref();
+      });
+    });
+  }
+
   private cancelWatcher(w: LocalWatcher): void {
     if (w.cancelled) return;
     w.cancelled = true;
+    w.onCreated?.();
     this.local.delete(w);
     this.releaseWaiters(w);
     if (w.serverId !== undefined) {
@@ -407,6 +441,8 @@ export class EtcdStore implements Store {
       const w = this.creating.shift();
       if (w === undefined) return;
       w.serverId = res.watch_id;
+      w.onCreated?.();
+      w.onCreated = undefined;
       if (w.cancelled) {
         this.watchStream?.write({ cancel_request: { watch_id: res.watch_id } });
         return;
@@ -467,6 +503,7 @@ export class EtcdStore implements Store {
     this.watchers.clear();
     this.creating.length = 0;
     for (const w of lost) {
+      w.onCreated?.();
       if (w.cancelled) continue;
       w.cancelled = true;
       this.releaseWaiters(w);

@@ -177,6 +177,11 @@ export interface Store {
   leaseKeepAlive(id: number): Promise<number>;
   leaseTimeToLive(id: number, keys?: boolean): Promise<LeaseTimeToLiveResponse>;
   close(): Promise<void>;
+  /**
+   * Requests made but not yet answered (a remote store; the embedded store answers at call time and has none).
+   * A caller that must know when everything it started has landed (the simulation's settle) waits for 0.
+   */
+  pending?(): number;
 }
 
 /** Sentinel errors with etcd's words (api/v3rpc/rpctypes/error.go, server/storage/mvcc/kvstore.go). */

@@ -1,6 +1,7 @@
 // Property tests of the API server: for random sequences of create / update / delete, informer caches equal a
 // fresh list at the same resourceVersion; an update with a stale resourceVersion always gets 409; an informer
-// whose watch falls behind compaction relists and catches up.
+// whose watch falls behind compaction relists and catches up. The first three run on both backends: the
+// embedded store and a real etcd (each etcd run under a key prefix of its own; skipped visibly without etcd).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -12,7 +13,53 @@ import { asyncStore } from '../../src/store/embedded.js';
 import { MvccStore } from '../../src/store/mvcc.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { seededRng } from '../../src/util/rng.js';
+import { openEtcdStore } from '../../src/store/etcd.js';
+import type { Store } from '../../src/store/types.js';
+import { ETCD_SKIP, sharedEtcdEndpoint } from '../store/etcd-harness.js';
 import { makeApi, pod } from './fixtures.js';
+
+interface Backend {
+  readonly name: string;
+  /** Runs per property (an etcd run makes real round trips). */
+  readonly runs: (embedded: number) => number;
+  /** A bootstrapped API server on a fresh key space, a way to compact its store to now, and cleanup. */
+  open(): Promise<{ api: ApiServer; compactNow(): Promise<void>; close(): Promise<void> }>;
+}
+
+const embedded: Backend = {
+  name: 'embedded',
+  runs: (n) => n,
+  async open() {
+    const clock = new ManualClock(0);
+    const mvcc = new MvccStore({ clock });
+    const api = new ApiServer({ store: asyncStore(mvcc), clock, rng: seededRng(3) });
+    await api.bootstrap();
+    return { api, compactNow: async () => void mvcc.compact(mvcc.revision), close: async () => api.close() };
+  },
+};
+
+const etcdEndpoint = await sharedEtcdEndpoint();
+if (etcdEndpoint === undefined) console.log(`API server properties: ${ETCD_SKIP}`);
+let etcdRun = 0;
+const onEtcd = (endpoint: string): Backend => ({
+  name: 'etcd',
+  runs: (n) => Math.max(10, Math.round(n / 4)),
+  async open() {
+    const store: Store = await openEtcdStore({ endpoints: [endpoint], serial: true });
+    const clock = new ManualClock(0);
+    const api = new ApiServer({ store, storagePrefix: `/properties/${process.pid}/${etcdRun++}`, clock, rng: seededRng(3) });
+    await api.bootstrap();
+    return {
+      api,
+      compactNow: async () => void (await store.compact((await store.range({ key: '/', rangeEnd: '\0', countOnly: true })).header.revision)),
+      close: async () => {
+        api.close();
+        await store.close();
+      },
+    };
+  },
+});
+const backends: Backend[] = [embedded, ...(etcdEndpoint !== undefined ? [onEtcd(etcdEndpoint)] : [])];
 
 type Obj = Json & { metadata: Json & { name: string; resourceVersion: string; labels?: Record<string, string> } };
 
@@ -47,10 +94,10 @@ async function run(api: ApiServer, o: Op): Promise<void> {
 
 const names = (xs: readonly Obj[]) => xs.map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`);
 
-test('informer caches equal a fresh list after every write (all pods, and a label-selected informer)', async () => {
+for (const b of backends) test(`[${b.name}] informer caches equal a fresh list after every write (all pods, and a label-selected informer)`, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
-      const { api } = await makeApi();
+      const { api, close } = await b.open();
       const all = new Informer<Obj>(api, 'pods');
       const selected = new Informer<Obj>(api, 'pods', { labelSelector: 'app=a' });
       let handlerCalls = 0;
@@ -69,16 +116,17 @@ test('informer caches equal a fresh list after every write (all pods, and a labe
       }
       all.stop();
       selected.stop();
+      await close();
       assert.ok(handlerCalls >= 0);
     }),
-    { numRuns: 60 },
+    { numRuns: b.runs(60) },
   );
 });
 
-test('an update carrying a stale resourceVersion always gets 409, a current one always succeeds', async () => {
+for (const b of backends) test(`[${b.name}] an update carrying a stale resourceVersion always gets 409, a current one always succeeds`, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(fc.nat(2), fc.nat(10)), { minLength: 1, maxLength: 30 }), async (steps) => {
-      const { api } = await makeApi();
+      const { api, close } = await b.open();
       const seen: string[][] = [[], [], []];
       for (let i = 0; i < 3; i++) seen[i]!.push((await api.create<Obj>('pods', pod(`p${i}`))).metadata.resourceVersion);
       let n = 0;
@@ -99,8 +147,9 @@ test('an update carrying a stale resourceVersion always gets 409, a current one 
           assert.is.not(rv, current, 'the current version was refused');
         }
       }
+      await close();
     }),
-    { numRuns: 80 },
+    { numRuns: b.runs(80) },
   );
 });
 
@@ -122,22 +171,20 @@ class LateInformer extends Informer<Obj> {
   }
 }
 
-test('an informer whose resourceVersion was compacted gets 410, lists again and ends equal to the store', async () => {
-  const clock = new ManualClock(0);
-  const mvcc = new MvccStore({ clock });
-  const api = new ApiServer({ store: asyncStore(mvcc), clock, rng: seededRng(3) });
-  await api.bootstrap();
+for (const b of backends) test(`[${b.name}] an informer whose resourceVersion was compacted gets 410, lists again and ends equal to the store`, async () => {
+  const { api, compactNow, close } = await b.open();
   await api.create('pods', pod('old'));
   const events: string[] = [];
   const inf = new LateInformer(api, async () => {
     await api.delete('pods', 'default', 'old');
     await api.create('pods', pod('new'));
-    mvcc.compact(mvcc.revision);
+    await compactNow();
   });
   inf.addEventHandler({ onAdd: (p) => events.push(`add ${p.metadata.name}`), onDelete: (p) => events.push(`delete ${p.metadata.name}`) });
   await inf.start();
-  // The relist runs asynchronously after the ERROR event; let it finish.
-  for (let i = 0; i < 10 && inf.relists === 0; i++) await new Promise((r) => setImmediate(r));
+  // The relist runs asynchronously after the ERROR event; let it finish (over the network for etcd).
+  const caughtUp = () => inf.relists > 0 && inf.list().map((p) => p.metadata.name).join() === 'new';
+  for (let i = 0; i < 2000 && !caughtUp(); i++) await new Promise((r) => setTimeout(r, 1));
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
   assert.is(inf.relists, 1);
   assert.equal(events, ['add old', 'delete old', 'add new']);
@@ -145,6 +192,8 @@ test('an informer whose resourceVersion was compacted gets 410, lists again and 
   // And it keeps watching after the relist.
   await api.create('pods', pod('later'));
   assert.equal(inf.list().map((p) => p.metadata.name), ['later', 'new']); // key order
+  inf.stop();
+  await close();
 });
 
 test('the same writes give the same sequence of handler calls (deterministic delivery)', async () => {

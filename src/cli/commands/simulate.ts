@@ -16,6 +16,10 @@ import { simulate } from '../../sim/simulate.js';
 import type { SimulationResult, WorkloadObject } from '../../sim/types.js';
 import { detectFormat, loadWorkload, type NodePoolDescription } from '../../workload/index.js';
 import { parseTimeSeconds } from '../../workload/csv.js';
+import { DEFAULT_STORAGE_PREFIX } from '../../apiserver/apiserver.js';
+import type { Store } from '../../store/types.js';
+import { prefixEnd } from '../../store/mvcc.js';
+import { connectEtcdLockstep, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
 import { UserInputError } from '../errors.js';
 import { prepareOutput, writeOutput } from '../output.js';
 
@@ -35,6 +39,8 @@ interface SimulateArgs {
   prometheus?: string;
   report?: string;
   quiet: boolean;
+  'etcd-endpoints'?: string;
+  'etcd-prefix'?: string;
 }
 
 /** --sample-every's default: the metrics interval of every run that does not set it (drydock compare's too). */
@@ -175,6 +181,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('prometheus', { type: 'string', describe: "Write the scheduler's, the autoscaler's and the requested/allocatable Prometheus metrics at the end of the run to FILE" })
       .option('report', { type: 'string', describe: 'Write a self-contained HTML report to FILE' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No summary on stdout, no progress on stderr' })
+      .option('etcd-endpoints', { ...ETCD_ENDPOINTS_FLAG, describe: 'Keep the simulated cluster in etcd at these client URLs (slower; the same results)' })
+      .option('etcd-prefix', { ...ETCD_PREFIX_FLAG, describe: 'The key prefix in etcd; it must be empty when the run starts' })
       .conflicts('pools', 'nodes') as unknown as Argv<SimulateArgs>,
   handler: async (args: ArgumentsCamelCase<SimulateArgs>) => {
     const result = await runSimulateCommand(args);
@@ -241,6 +249,22 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
     throw new UserInputError(`${workloadPaths[0]}: no nodes to run on (expected --pools FILE, --nodes FILE, or an Alibaba trace with its node list)`);
   }
 
+  // On etcd: in lockstep (each request answered, and its watch events delivered, before the call returns), so
+  // the run makes the same calls in the same order as in memory, under a prefix nothing else uses (another
+  // cluster's objects there would join the simulation).
+  let store: Store | undefined;
+  let storagePrefix: string | undefined;
+  if (args['etcd-endpoints'] !== undefined) {
+    const endpoints = parseEtcdEndpoints(args['etcd-endpoints']);
+    storagePrefix = parseEtcdPrefix(args['etcd-prefix'] ?? DEFAULT_STORAGE_PREFIX);
+    store = connectEtcdLockstep(endpoints);
+    const held = (await store.range({ key: `${storagePrefix}/`, rangeEnd: prefixEnd(`${storagePrefix}/`), countOnly: true })).count;
+    if (held > 0) {
+      await store.close();
+      throw new UserInputError(`--etcd-prefix ${storagePrefix}: etcd at ${endpoints.join(',')} already holds ${held} keys under ${storagePrefix}/ (expected an empty prefix for a simulation; pass another --etcd-prefix, e.g. /drydock-sim-${args.seed})`);
+    }
+  }
+
   const progress = progressReporter(args.quiet !== true && process.stderr.isTTY === true);
   const workload = { objects: loaded.objects, nodes, inputs: loaded.inputs };
   const heartbeats = heartbeatsFor(loaded.objects);
@@ -256,7 +280,9 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
     wallNow: () => performance.now(),
     onProgress: progress.update,
     ...(args.prometheus !== undefined ? { metricsRegistry: new (await import('prom-client')).Registry() } : {}),
-  });
+    ...(store !== undefined ? { store } : {}),
+    ...(storagePrefix !== undefined ? { storagePrefix } : {}),
+  }).finally(() => store?.close());
   progress.end();
 
   const title = `drydock simulate — ${loaded.inputs.map((i) => i.file).join(', ')}`;
