@@ -194,8 +194,8 @@ export interface LeaderElectorOptions {
   readonly callbacks: LeaderCallbacks;
   /** source.component of the LeaderElection events; undefined: none are written. */
   readonly eventComponent?: string;
-  /** client-go's log lines ("successfully acquired lease kube-system/kube-scheduler"); default: none. */
-  readonly log?: (line: string) => void;
+  /** client-go's log lines ("successfully acquired lease kube-system/kube-scheduler") at klog's level (Infof or Errorf); default: none. */
+  readonly log?: (line: string, level: 'info' | 'error') => void;
 }
 
 /** An attempt the caller may abandon (upstream cancels its context): once abandoned, results are not used. */
@@ -259,8 +259,8 @@ export class LeaderElector {
     await this.running;
   }
 
-  private log(line: string): void {
-    this.options.log?.(line);
+  private log(line: string, level: 'info' | 'error' = 'info'): void {
+    this.options.log?.(line, level);
   }
 
   private async campaign(): Promise<void> {
@@ -343,7 +343,7 @@ export class LeaderElector {
     try {
       current = (await this.withTimeout(this.lock.get(), this.timings.renewDeadlineMs)).record;
     } catch (err) {
-      this.log(`error retrieving resource lock ${this.lock.describe()}: ${errorText(err)}`);
+      this.log(`error retrieving resource lock ${this.lock.describe()}: ${errorText(err)}`, 'error');
       return false;
     }
     // Upstream asks IsLeader(), i.e. the record observed last. After a partition that record can be stale:
@@ -355,7 +355,7 @@ export class LeaderElector {
     try {
       await this.withTimeout(this.lock.update(record), this.timings.renewDeadlineMs);
     } catch (err) {
-      this.log(`Failed to release lock: ${errorText(err)}`);
+      this.log(`Failed to release lock: ${errorText(err)}`, 'error');
       return false;
     }
     this.setObservedRecord(record);
@@ -385,7 +385,7 @@ export class LeaderElector {
         return true;
       } catch (err) {
         if (attempt.abandoned) return false;
-        this.log(`Failed to update lock optimistically: ${errorText(err)}, falling back to slow path`);
+        this.log(`Failed to update lock optimistically: ${errorText(err)}, falling back to slow path`, 'error');
       }
     }
 
@@ -396,13 +396,13 @@ export class LeaderElector {
     } catch (err) {
       if (attempt.abandoned) return false;
       if (!(err instanceof ApiError && err.code === 404)) {
-        this.log(`error retrieving resource lock ${this.lock.describe()}: ${errorText(err)}`);
+        this.log(`error retrieving resource lock ${this.lock.describe()}: ${errorText(err)}`, 'error');
         return false;
       }
       try {
         await this.lock.create(record);
       } catch (createErr) {
-        if (!attempt.abandoned) this.log(`error initially creating leader election record: ${errorText(createErr)}`);
+        if (!attempt.abandoned) this.log(`error initially creating leader election record: ${errorText(createErr)}`, 'error');
         return false;
       }
       if (attempt.abandoned) return false;
@@ -425,7 +425,7 @@ export class LeaderElector {
     try {
       await this.lock.update(record);
     } catch (err) {
-      if (!attempt.abandoned) this.log(`Failed to update lock: ${errorText(err)}`);
+      if (!attempt.abandoned) this.log(`Failed to update lock: ${errorText(err)}`, 'error');
       return false;
     }
     if (attempt.abandoned) return false;
