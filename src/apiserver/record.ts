@@ -39,7 +39,7 @@ export function eventName(objectName: string, unixNanos: bigint): string {
 }
 
 /** Creates the Event; resolves to its name. */
-export async function recordEvent(api: ApiServer, ev: EventToRecord): Promise<string> {
+export async function recordEvent(api: Pick<ApiServer, 'create'>, ev: EventToRecord): Promise<string> {
   const time = formatTime(ev.at);
   const namespace = ev.involved.namespace !== undefined && ev.involved.namespace !== '' ? ev.involved.namespace : 'default';
   const nanos = BigInt(Math.floor(ev.at)) * 1_000_000n;

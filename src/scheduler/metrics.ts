@@ -15,7 +15,10 @@ export const SCHEDULING_ATTEMPT_DURATION_BUCKETS: readonly number[] = Object.fre
 /** The four queues scheduler_pending_pods reports (metrics.go pendingPods help text). */
 export const PENDING_QUEUES = ['active', 'backoff', 'unschedulable', 'gated'] as const;
 
-export function registerSchedulerMetrics(registry: Registry, scheduler: Scheduler): void {
+/** What the metrics read from a scheduler (under leader election, whichever scheduler currently runs). */
+export type SchedulerMetricsSource = Pick<Scheduler, 'queueCounts' | 'addAttemptListener'>;
+
+export function registerSchedulerMetrics(registry: Registry, scheduler: SchedulerMetricsSource): void {
   const attempts = new Counter({
     name: `${SUBSYSTEM}_schedule_attempts_total`,
     help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.',

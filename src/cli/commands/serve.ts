@@ -8,19 +8,18 @@ import { stringify } from 'yaml';
 import { ApiServer, DEFAULT_COMPACTION_INTERVAL_MS, DEFAULT_EVENT_TTL_SECONDS } from '../../apiserver/apiserver.js';
 import { startDashboard } from '../../addons/dashboard/index.js';
 import { loadOrCreateSigningKey, readTokenFile, SIGNING_KEY_FILE_NAME, tokenAuthenticator, type Authenticator } from '../../apiserver/auth.js';
-import { createControllerManager } from '../../controllers/index.js';
 import { serviceAccountLookup } from '../../controllers/serviceaccount.js';
-import { KubeletFleet } from '../../node/index.js';
 import { startHttpServer } from '../../apiserver/http.js';
 import { generateServingCert, type ServingCert } from '../../apiserver/tls.js';
 import { SharedInformerFactory } from '../../apiserver/informer.js';
 import { ConfigError } from '../../scheduler/framework.js';
-import { createScheduler, inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguration } from '../../scheduler/index.js';
+import { inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguration } from '../../scheduler/index.js';
 import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
 import { connectEtcd, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
+import { LEADER_ELECT_OPTIONS, newLeaderIdentity, parseLeaderElectionFlags, startControlPlane, type LeaderElectArgs } from '../leader-election.js';
 import type { Store } from '../../store/types.js';
 import { DEFAULT_CLUSTER_DOMAIN, startClusterDns, type RunningClusterDns } from '../../addons/dns/index.js';
 import { DEFAULT_MAX_EVENTS, EventLog } from '../../addons/eventlog/index.js';
@@ -30,7 +29,7 @@ import { DEFAULT_METRIC_RESOLUTION_MS, exposition, MetricsServer, registerResour
 import { ApiServerRequestMetrics } from '../../apiserver/metrics.js';
 import { registerSchedulerMetrics } from '../../scheduler/metrics.js';
 
-interface ServeArgs {
+interface ServeArgs extends LeaderElectArgs {
   host: string;
   port: number;
   kubeconfig?: string;
@@ -103,6 +102,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('kubeconfig', { type: 'string', describe: 'Write a kubeconfig for this server to FILE' })
       .option('etcd-endpoints', ETCD_ENDPOINTS_FLAG)
       .option('etcd-prefix', ETCD_PREFIX_FLAG)
+      .options(LEADER_ELECT_OPTIONS)
       .option('data-dir', { type: 'string', describe: 'Keep state in DIR (write-ahead log + snapshots) so it survives a restart' })
       .option('token-file', { type: 'string', describe: 'Require bearer tokens from FILE (token,user,uid[,"groups"] per line); implies HTTPS' })
       .option('tls-cert-file', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (default with --token-file: a generated self-signed one)' })
@@ -147,6 +147,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           if (a['data-dir'] !== undefined) throw new UserInputError('--data-dir and --etcd-endpoints: state lives in one of them; pass one');
         }
         parseEtcdPrefix(a['etcd-prefix']);
+        parseLeaderElectionFlags(a as unknown as LeaderElectArgs);
         if ((a['tls-cert-file'] === undefined) !== (a['tls-private-key-file'] === undefined)) {
           throw new UserInputError('--tls-cert-file and --tls-private-key-file go together');
         }
@@ -186,29 +187,26 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         : openEmbeddedStore({ clock: systemClock, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}) }).store;
     const api = new ApiServer({ store, storagePrefix: parseEtcdPrefix(args['etcd-prefix']), clock: systemClock, rng: seededRng(seed), compactionIntervalMs: DEFAULT_COMPACTION_INTERVAL_MS, namespaceDeletion: 'controller', eventTtlSeconds: Math.floor(parseGoDuration(args['event-ttl'])! / 1000) });
     await api.bootstrap();
-    // kube-controller-manager and, unless told otherwise, a simulated kubelet on every Node: one informer
-    // factory for all of them and the scheduler, as one cache per kind.
+    // kube-controller-manager, unless told otherwise a simulated kubelet on every Node, and the scheduler,
+    // watching through the same API server in real time: at once on one informer factory (one cache per
+    // kind), or with --leader-elect each only while this process holds its Lease (src/cli/leader-election.ts).
     const informers = new SharedInformerFactory(api);
-    const manager = createControllerManager({ api, informers, clock: systemClock, nodeLifecycle: args.kubelets });
-    const fleet = args.kubelets ? new KubeletFleet({ api, informers, clock: systemClock }) : undefined;
     authenticator?.setServiceAccountLookup?.(serviceAccountLookup(informers.informer('serviceaccounts')));
-    await manager.start();
-    manager.runForever();
+    const election = parseLeaderElectionFlags(args);
+    const controlPlane = await startControlPlane({
+      api, informers, clock: systemClock, seed, scheduler: args.scheduler, kubelets: args.kubelets,
+      ...(schedulerConfig !== undefined ? { schedulerConfig } : {}),
+      ...(election.enabled ? { leaderElection: { identity: newLeaderIdentity(), timings: election.timings } } : {}),
+      info: (line) => process.stdout.write(`${line}\n`),
+      warn: (line) => process.stderr.write(`drydock: ${line}\n`),
+    });
     // Cluster-level logging: events expire after --event-ttl (store leases) and stay under --max-events.
     await new EventLog({ api, informers, maxEvents: args['max-events'] }).start();
-    // The scheduler watches through the same API server, in real time, as kube-scheduler would.
-    const scheduler = args.scheduler
-      ? createScheduler({ api, informers, clock: systemClock, rng: seededRng(seed + 1), ...(schedulerConfig !== undefined ? { config: schedulerConfig } : {}) })
-      : undefined;
-    if (scheduler !== undefined) {
-      await scheduler.start();
-      scheduler.runForever();
-    }
     // /metrics (kube-apiserver's, kube-scheduler's, kube-state-metrics' names on one registry) and the
     // metrics.k8s.io group that kubectl top reads (metrics-server, with simulated usage).
     const registry = new Registry();
     const requestMetrics = new ApiServerRequestMetrics(registry, () => performance.now());
-    if (scheduler !== undefined) registerSchedulerMetrics(registry, scheduler);
+    if (controlPlane.schedulerMetrics !== undefined) registerSchedulerMetrics(registry, controlPlane.schedulerMetrics);
     registerResourceMetrics(registry, informers);
     const metricsServer = new MetricsServer({ informers, clock: systemClock, seed, resolutionMs: parseGoDuration(args['metric-resolution']) ?? DEFAULT_METRIC_RESOLUTION_MS });
     await metricsServer.start();
@@ -257,9 +255,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     dashboard?.stop();
     await running.close();
     await dns?.close();
-    scheduler?.stop();
-    fleet?.stop();
-    manager.stop();
+    await controlPlane.stop();
     informers.stop();
     api.close();
     await store.close();
