@@ -8,6 +8,7 @@ import { SharedInformerFactory } from '../apiserver/informer.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { asyncStore } from '../store/embedded.js';
 import { MvccStore } from '../store/mvcc.js';
+import type { Store } from '../store/types.js';
 import { ManualClock } from '../util/clock.js';
 import { seededRng } from '../util/rng.js';
 import type { BenchCase, PodGroup } from './cases.js';
@@ -34,6 +35,9 @@ export interface RunOptions {
   readonly schedulerOnly?: boolean;
   /** Keep the cluster for inspection (tests). */
   readonly keep?: (api: ApiServer, scheduler: Scheduler) => Promise<void>;
+  /** Another store (etcd) and the key prefix there; default: an embedded store on the case's clock. */
+  readonly store?: Store;
+  readonly storagePrefix?: string;
 }
 
 async function createGroup(api: ApiServer, g: PodGroup): Promise<void> {
@@ -68,7 +72,12 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<C
   const caseStart = process.hrtime.bigint();
   const seed = options.seed ?? 1;
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const api = new ApiServer({ store: asyncStore(new MvccStore({ clock })), clock, rng: seededRng(seed) });
+  const api = new ApiServer({
+    store: options.store ?? asyncStore(new MvccStore({ clock })),
+    ...(options.storagePrefix !== undefined ? { storagePrefix: options.storagePrefix } : {}),
+    clock,
+    rng: seededRng(seed),
+  });
   await api.bootstrap();
   for (const ns of ['sched-0', 'sched-1']) await api.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   await api.create('priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'perf-high' }, value: 10 });
