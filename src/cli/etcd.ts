@@ -57,9 +57,15 @@ export async function connectEtcd(endpoints: readonly string[], options: { seria
   try {
     return await openEtcdStore({ endpoints, serial: options.serial, dialTimeoutMs: 5000 });
   } catch (err) {
-    if (err instanceof StoreError) throw new RuntimeFailure(`cannot reach etcd at ${endpoints.join(',')}: ${err.message}`);
-    throw err;
+    throw unreachable(err, endpoints);
   }
+}
+
+/** "cannot reach etcd at URL (gRPC UNAVAILABLE: ...)": the store's ErrUnavailable text, said from the user's side. */
+function unreachable(err: unknown, endpoints: readonly string[]): unknown {
+  if (!(err instanceof StoreError)) return err;
+  const unavailable = new StoreError('ErrUnavailable').message + ': ';
+  return new RuntimeFailure(err.message.startsWith(unavailable) ? `cannot reach etcd at ${err.message.slice(unavailable.length)}` : `cannot reach etcd at ${endpoints.join(',')}: ${err.message}`);
 }
 
 /** The same for a simulation: etcd in lockstep with the caller (same calls, same order, same results as in memory). */
@@ -67,7 +73,6 @@ export function connectEtcdLockstep(endpoints: readonly string[]): LockstepEtcdS
   try {
     return new LockstepEtcdStore(endpoints);
   } catch (err) {
-    if (err instanceof StoreError) throw new RuntimeFailure(`cannot reach etcd at ${endpoints.join(',')}: ${err.message}`);
-    throw err;
+    throw unreachable(err, endpoints);
   }
 }

@@ -100,7 +100,17 @@ export function etcdError(err: unknown, endpoints: readonly string[]): StoreErro
   if (err instanceof StoreError) return err;
   const text = err instanceof Error ? err.message : String(err);
   for (const [needle, code] of ETCD_ERRORS) if (text.includes(needle)) return new StoreError(code);
-  return new StoreError('ErrUnavailable', `${endpoints.join(',')}: ${text.replace(/\s+/g, ' ').trim()}`);
+  // gRPC's text, e.g. "14 UNAVAILABLE: No connection established. Last error: null. Resolution note: ",
+  // without the parts that say nothing.
+  const reason = text
+    .replace(/Resolution note:.*$/s, '')
+    .replace(/\.?\s*Last error: null\.?/, '')
+    .replace(/\.?\s*Last error: (?:Error: )?(.*?)\.?\s*$/s, ': $1')
+    .replace(/^(\d+) ([A-Z_]+): /, 'gRPC $2: ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
+  return new StoreError('ErrUnavailable', `${endpoints.join(',')} (${reason})`);
 }
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');

@@ -117,7 +117,7 @@ if (bin !== undefined) {
     assert.is(code, 1);
     const lines = child.stderr.trim().split('\n');
     assert.is(lines.length, 1, child.stderr);
-    assert.match(lines[0]!, /^drydock: cannot reach etcd at http:\/\/127\.0\.0\.1:1: /);
+    assert.match(lines[0]!, /^drydock: cannot reach etcd at http:\/\/127\.0\.0\.1:1 \(gRPC [A-Z_]+: .+\)$/);
     assert.not.match(child.stdout, 'listening');
   }, 20_000);
 

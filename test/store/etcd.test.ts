@@ -4,7 +4,7 @@
 // there is no etcd binary and no ETCD_ENDPOINTS.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openEtcdStore } from '../../src/store/etcd.js';
+import { etcdError, openEtcdStore } from '../../src/store/etcd.js';
 import { StoreError } from '../../src/store/types.js';
 import { runConformance, eventually, type Backend } from './conformance.js';
 import { ETCD_SKIP, sharedEtcdEndpoint } from './etcd-harness.js';
@@ -31,6 +31,31 @@ function etcdBackend(url: string): Backend {
     settle: (check) => eventually(check),
   };
 }
+
+test('etcd and gRPC errors become the store\'s sentinels, in etcd\'s words or one readable line', () => {
+  const ep = ['http://127.0.0.1:2379'];
+  const cases: [string, string, string][] = [
+    // etcd's own errors (api/v3rpc/rpctypes/error.go) map to the embedded store's codes and words.
+    ['etcdserver: mvcc: required revision has been compacted', 'ErrCompacted', 'mvcc: required revision has been compacted'],
+    ['etcdserver: mvcc: required revision is a future revision', 'ErrFutureRev', 'mvcc: required revision is a future revision'],
+    ['etcdserver: too many operations in txn request', 'ErrTooManyOps', 'etcdserver: too many operations in txn request'],
+    ['etcdserver: duplicate key given in txn request', 'ErrDuplicateKey', 'etcdserver: duplicate key given in txn request'],
+    ['etcdserver: requested lease not found', 'ErrLeaseNotFound', 'etcdserver: requested lease not found'],
+    // gRPC's transport texts lose their noise: the status name and what went wrong stay.
+    [
+      '14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379. Resolution note: ',
+      'ErrUnavailable',
+      'store: etcd is unavailable: http://127.0.0.1:2379 (gRPC UNAVAILABLE: No connection established: connect ECONNREFUSED 127.0.0.1:2379)',
+    ],
+    ['14 UNAVAILABLE: No connection established. Last error: null. Resolution note: ', 'ErrUnavailable', 'store: etcd is unavailable: http://127.0.0.1:2379 (gRPC UNAVAILABLE: No connection established)'],
+    ['4 DEADLINE_EXCEEDED: Deadline exceeded after 5.001s', 'ErrUnavailable', 'store: etcd is unavailable: http://127.0.0.1:2379 (gRPC DEADLINE_EXCEEDED: Deadline exceeded after 5.001s)'],
+  ];
+  for (const [text, code, message] of cases) {
+    const e = etcdError(new Error(text), ep);
+    assert.is(e.code, code, text);
+    assert.is(e.message, message);
+  }
+});
 
 if (endpoint !== undefined) {
   test('etcd matches the store model over random command sequences (seeded)', async () => {
