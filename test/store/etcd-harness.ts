@@ -97,6 +97,8 @@ export class EtcdProcess {
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null) return;
+    // Held while waiting: an unref'd child's exit alone would not keep the event loop (and the test) alive.
+    child.ref();
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill(signal);
