@@ -5,7 +5,7 @@
 //     On etcd both ways: EtcdStore as `drydock serve` uses it, and the lockstep store `drydock simulate` uses.
 //  2. SchedulingBasic at scheduler_perf's small size (500 nodes, 500 initial pods, 1000 measured) through the
 //     whole control plane, on each backend.
-// etcd: --endpoints URL, or $ETCD_ENDPOINTS, or one started here from the `etcd` binary (Debian's etcd-server).
+// etcd: --endpoints URL, or $DRYDOCK_ETCD_ENDPOINTS, or one started here from the `etcd` binary (Debian's etcd-server).
 // Run: npm run bench:etcd [-- --json FILE] [--pods N] [--endpoints URL]
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -25,11 +25,11 @@ const { values: flags } = parseArgs({ options: { json: { type: 'string' }, pods:
 const PODS = Number(flags.pods);
 if (!Number.isInteger(PODS) || PODS <= 0) throw new Error(`--pods must be a positive integer, not ${JSON.stringify(flags.pods)}`);
 
-let endpoint = flags.endpoints ?? process.env['ETCD_ENDPOINTS']?.split(',')[0];
+let endpoint = flags.endpoints ?? process.env['DRYDOCK_ETCD_ENDPOINTS']?.split(',')[0];
 if (endpoint === undefined) {
   const bin = etcdBinary();
   if (bin === undefined) {
-    console.log('SKIP: no etcd binary on PATH and no --endpoints / ETCD_ENDPOINTS (install Debian\'s etcd-server)');
+    console.log('SKIP: no etcd binary on PATH and no --endpoints / DRYDOCK_ETCD_ENDPOINTS (install Debian\'s etcd-server)');
     process.exit(0);
   }
   endpoint = (await EtcdProcess.create(bin)).endpoint;

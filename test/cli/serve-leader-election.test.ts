@@ -1,7 +1,7 @@
 // `drydock serve --leader-elect`: two real serve processes on one etcd run kube-controller-manager's
 // controllers, the scheduler and the kubelets once between them; when the leader is killed, the other takes
 // its Leases over and the cluster goes on. Also the flags' one-line refusals, and leader election on the
-// embedded store when asked for. The etcd parts are skipped, visibly, without an etcd binary or ETCD_ENDPOINTS.
+// embedded store when asked for. The etcd parts are skipped, visibly, without an etcd binary or DRYDOCK_ETCD_ENDPOINTS.
 //
 // Short timings for the two-process test: LeaseDuration (LD) 3 s, RenewDeadline 2 s, RetryPeriod (RP) 500 ms
 // (valid: 2 s < 3 s, and 2 s > 1.2 × 500 ms = 600 ms; and LD > RP + RD, 3 s > 2.5 s, so the old leader has

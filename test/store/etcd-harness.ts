@@ -1,4 +1,4 @@
-// A real etcd for tests: CI's (ETCD_ENDPOINTS, started by .ci/run), or one this process starts from the `etcd`
+// A real etcd for tests: CI's (DRYDOCK_ETCD_ENDPOINTS, started by .ci/run), or one this process starts from the `etcd`
 // binary (Debian's etcd-server) on free loopback ports with a temporary data directory. Without either, tests
 // that need etcd print a visible SKIP line instead of running.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -72,7 +72,8 @@ export class EtcdProcess {
         '--initial-cluster', `drydock-test=${peer}`,
         '--log-level', 'error',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // etcd reads ETCD_* variables as flags and refuses one that a flag shadows: none of the caller's.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_'))) },
     );
     let stderr = '';
     this.child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
@@ -110,12 +111,12 @@ export class EtcdProcess {
 let shared: Promise<string | undefined> | undefined;
 
 /**
- * An etcd endpoint for conformance runs: $ETCD_ENDPOINTS when set (CI starts one), else one started here
+ * An etcd endpoint for conformance runs: $DRYDOCK_ETCD_ENDPOINTS when set (CI starts one), else one started here
  * (shared by every test file in this process), else undefined.
  */
 export function sharedEtcdEndpoint(): Promise<string | undefined> {
   shared ??= (async () => {
-    const env = process.env['ETCD_ENDPOINTS'];
+    const env = process.env['DRYDOCK_ETCD_ENDPOINTS'];
     if (env !== undefined && env !== '') return env.split(',')[0];
     const bin = etcdBinary();
     if (bin === undefined) return undefined;
@@ -125,4 +126,4 @@ export function sharedEtcdEndpoint(): Promise<string | undefined> {
 }
 
 /** The line a test prints when it cannot run for want of etcd. */
-export const ETCD_SKIP = 'SKIP: no etcd binary on PATH and no ETCD_ENDPOINTS (install Debian\'s etcd-server); the etcd backend was not tested';
+export const ETCD_SKIP = 'SKIP: no etcd binary on PATH and no DRYDOCK_ETCD_ENDPOINTS (install Debian\'s etcd-server); the etcd backend was not tested';

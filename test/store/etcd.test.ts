@@ -1,7 +1,7 @@
 // The store conformance suite (conformance.ts) against a real etcd, through EtcdStore: the same model, the
 // same commands (minus lease expiry, which runs on etcd's own clock). Each run uses its own key prefix and
 // starts at etcd's current revision, compacted there, so runs do not see each other. Skipped, visibly, when
-// there is no etcd binary and no ETCD_ENDPOINTS.
+// there is no etcd binary and no DRYDOCK_ETCD_ENDPOINTS.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { etcdError, openEtcdStore } from '../../src/store/etcd.js';
