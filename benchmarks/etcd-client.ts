@@ -12,19 +12,11 @@ import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Etcd3 } from 'etcd3';
-import { EtcdProcess, etcdBinary } from '../test/store/etcd-harness.js';
+import { etcdEndpointOrSkip } from './etcd-endpoint.js';
 
 const { values: flags } = parseArgs({ options: { n: { type: 'string', default: '2000' }, endpoints: { type: 'string' }, json: { type: 'string' } } });
 const N = Number(flags.n);
-let endpoint = flags.endpoints ?? process.env['DRYDOCK_ETCD_ENDPOINTS']?.split(',')[0];
-if (endpoint === undefined) {
-  const bin = etcdBinary();
-  if (bin === undefined) {
-    console.log("SKIP: no etcd binary on PATH and no --endpoints / DRYDOCK_ETCD_ENDPOINTS (install Debian's etcd-server)");
-    process.exit(0);
-  }
-  endpoint = (await EtcdProcess.create(bin)).endpoint;
-}
+const endpoint = await etcdEndpointOrSkip(flags.endpoints);
 const host = endpoint.replace(/^https?:\/\//, '');
 
 type Call = (method: 'put' | 'range', req: object) => Promise<unknown>;

@@ -19,21 +19,13 @@ import { LockstepEtcdStore } from '../src/store/etcd-lockstep.js';
 import type { Store } from '../src/store/types.js';
 import { ManualClock } from '../src/util/clock.js';
 import { seededRng } from '../src/util/rng.js';
-import { EtcdProcess, etcdBinary } from '../test/store/etcd-harness.js';
+import { etcdEndpointOrSkip } from './etcd-endpoint.js';
 
 const { values: flags } = parseArgs({ options: { json: { type: 'string' }, pods: { type: 'string', default: '5000' }, endpoints: { type: 'string' } } });
 const PODS = Number(flags.pods);
 if (!Number.isInteger(PODS) || PODS <= 0) throw new Error(`--pods must be a positive integer, not ${JSON.stringify(flags.pods)}`);
 
-let endpoint = flags.endpoints ?? process.env['DRYDOCK_ETCD_ENDPOINTS']?.split(',')[0];
-if (endpoint === undefined) {
-  const bin = etcdBinary();
-  if (bin === undefined) {
-    console.log('SKIP: no etcd binary on PATH and no --endpoints / DRYDOCK_ETCD_ENDPOINTS (install Debian\'s etcd-server)');
-    process.exit(0);
-  }
-  endpoint = (await EtcdProcess.create(bin)).endpoint;
-}
+const endpoint = await etcdEndpointOrSkip(flags.endpoints);
 const etcdVersion = ((await (await fetch(`${endpoint}/version`)).json()) as { etcdserver: string }).etcdserver;
 
 type Backend = 'embedded' | 'etcd' | 'etcd-lockstep';
@@ -42,8 +34,8 @@ let run = 0;
 async function open(kind: Backend): Promise<{ store: Store; storagePrefix?: string }> {
   if (kind === 'embedded') return { store: openEmbeddedStore({ clock: new ManualClock(0) }).store };
   const storagePrefix = `/bench/${process.pid}/${run++}`;
-  if (kind === 'etcd') return { store: await openEtcdStore({ endpoints: [endpoint!] }), storagePrefix };
-  return { store: new LockstepEtcdStore([endpoint!]), storagePrefix };
+  if (kind === 'etcd') return { store: await openEtcdStore({ endpoints: [endpoint] }), storagePrefix };
+  return { store: new LockstepEtcdStore([endpoint]), storagePrefix };
 }
 
 function pod(i: number) {
