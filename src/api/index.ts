@@ -5,6 +5,7 @@ export type {
   Affinity,
   Condition,
   ConditionStatus,
+  ConfigMap,
   Container,
   ContainerImage,
   ContainerPort,

@@ -439,7 +439,7 @@ export interface Job extends KubeObjectBase {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// core/v1: Service, Endpoints, ServiceAccount, Secret, Event
+// core/v1: Service, Endpoints, ServiceAccount, Secret, ConfigMap, Event
 
 export interface ServicePort {
   readonly name?: string;
@@ -513,6 +513,15 @@ export interface Secret extends KubeObjectBase {
   readonly stringData?: Readonly<Record<string, string>>;
   /** e.g. "Opaque", "kubernetes.io/service-account-token". */
   readonly type?: string;
+  readonly immutable?: boolean;
+}
+
+/** core/v1 ConfigMap: text under `data`, bytes (base64 on the wire) under `binaryData`; no spec. */
+export interface ConfigMap extends KubeObjectBase {
+  readonly apiVersion: 'v1';
+  readonly kind: 'ConfigMap';
+  readonly data?: Readonly<Record<string, string>>;
+  readonly binaryData?: Readonly<Record<string, string>>;
   readonly immutable?: boolean;
 }
 
@@ -645,6 +654,7 @@ export type KubeObject =
   | Endpoints
   | ServiceAccount
   | Secret
+  | ConfigMap
   | Lease
   | Event
   | PriorityClass
@@ -689,6 +699,7 @@ export const kinds: Readonly<Record<Kind, KindInfo>> = Object.freeze({
   Endpoints: kind('v1', 'endpoints', 'endpoints', true, ['ep']),
   ServiceAccount: kind('v1', 'serviceaccounts', 'serviceaccount', true, ['sa']),
   Secret: kind('v1', 'secrets', 'secret', true, []),
+  ConfigMap: kind('v1', 'configmaps', 'configmap', true, ['cm']),
   Lease: kind('coordination.k8s.io/v1', 'leases', 'lease', true, []),
   Event: kind('v1', 'events', 'event', true, ['ev']),
   PriorityClass: kind('scheduling.k8s.io/v1', 'priorityclasses', 'priorityclass', false, ['pc']),

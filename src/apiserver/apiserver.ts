@@ -808,7 +808,7 @@ export class ApiServer {
    * controller empties it; here the API server empties it at once, in one revision per resource.)
    */
   private async deleteNamespaceContents(namespace: string): Promise<void> {
-    for (const resource of ['pods', 'replicasets', 'deployments', 'jobs', 'services', 'endpoints', 'serviceaccounts', 'secrets', 'leases', 'events', 'poddisruptionbudgets']) {
+    for (const resource of ['pods', 'replicasets', 'deployments', 'jobs', 'services', 'endpoints', 'serviceaccounts', 'secrets', 'configmaps', 'leases', 'events', 'poddisruptionbudgets']) {
       const prefix = this.prefix(this.strategy(resource), namespace);
       await this.store.deleteRange({ key: prefix, rangeEnd: prefixEnd(prefix) }).catch((e: unknown) => this.storeError(e));
     }

@@ -373,6 +373,19 @@ const topLevelFields: Readonly<Record<Kind, Record<string, object>>> = {
     type: str('Used to facilitate programmatic handling of secret data.'),
     immutable: { type: 'boolean', description: 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated.' },
   },
+  ConfigMap: {
+    data: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.",
+    },
+    binaryData: {
+      type: 'object',
+      additionalProperties: { type: 'string', format: 'byte' },
+      description: "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet.",
+    },
+    immutable: { type: 'boolean', description: 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.' },
+  },
   Lease: { spec: obj('spec contains the specification of the Lease.') },
   Event: {
     involvedObject: obj('The object that this event is about.'),

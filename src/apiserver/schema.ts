@@ -74,7 +74,7 @@ export interface ScalarSchema {
    * - quantity: resource.Quantity ("500m", or a JSON number);
    * - int-or-string: intstr.IntOrString (an int32 or a string such as "25%");
    * - time / micro-time: metav1.Time / MicroTime (RFC 3339 strings);
-   * - bytes: []byte, a base64 string (Secret data);
+   * - bytes: []byte, a base64 string (Secret data, ConfigMap binaryData);
    * - any: any JSON value.
    */
   readonly type: 'string' | 'boolean' | 'number' | 'quantity' | 'int-or-string' | 'time' | 'micro-time' | 'bytes' | 'any';
@@ -823,6 +823,12 @@ const secretSchema = kindSchema('v1.Secret', {
   type: str,
 });
 
+const configMapSchema = kindSchema('v1.ConfigMap', {
+  immutable: bool,
+  data: strMap,
+  binaryData: map(bytes),
+});
+
 const leaseSchema = kindSchema('v1.Lease', {
   spec: obj('v1.LeaseSpec', {
     holderIdentity: str,
@@ -923,6 +929,7 @@ export const kindSchemas: Readonly<Record<Kind, ObjectSchema>> = Object.freeze({
   Endpoints: endpointsSchema,
   ServiceAccount: serviceAccountSchema,
   Secret: secretSchema,
+  ConfigMap: configMapSchema,
   Lease: leaseSchema,
   Event: eventSchema,
   PriorityClass: priorityClassSchema,

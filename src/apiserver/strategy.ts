@@ -5,7 +5,9 @@ import { kinds, type Kind, type KindInfo } from '../api/index.js';
 import type { FieldError } from './errors.js';
 import { jsonEqual } from './meta.js';
 import {
+  base64ByteLength,
   checkAnnotations,
+  checkConfigKeys,
   checkEnum,
   checkIntOrPercent,
   checkLabelSelector,
@@ -20,6 +22,7 @@ import {
   duplicate,
   forbidden,
   invalid,
+  isBase64,
   isDns1123Label,
   notSupported,
   required,
@@ -66,6 +69,9 @@ export interface Strategy {
   validate(obj: Json): Errs;
   validateUpdate(obj: Json, old: Json): Errs;
 }
+
+/** core.MaxSecretSize (pkg/apis/core/types.go), the limit ValidateConfigMap applies too: 1 MiB. */
+export const MAX_CONFIGMAP_SIZE = 1024 * 1024;
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
@@ -483,10 +489,41 @@ const rules: Record<Kind, Rules> = {
     selectableFields: ['type'],
     defaults: (o) => ({ type: 'Opaque', ...o }),
     validate: (o, errs) => {
+      checkConfigKeys('data', o['data'], errs);
       for (const [k, v] of Object.entries(rec(o['data']))) {
-        if (!/^[-._a-zA-Z0-9]+$/.test(k)) errs.push(invalid('data', k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
-        if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(invalid(`data[${k}]`, '<secret contents redacted>', 'must be base64 encoded'));
+        if (!isBase64(v)) errs.push(invalid(`data[${k}]`, '<secret contents redacted>', 'must be base64 encoded'));
       }
+    },
+  },
+  ConfigMap: {
+    hasGeneration: false,
+    // core/validation ValidateConfigMap: keys of both maps are config keys, no key in both, and the values
+    // together at most MaxSecretSize (1 MiB, pkg/apis/core/types.go: ConfigMaps share the Secret limit),
+    // counted as Go's len(): UTF-8 bytes of a data value, decoded bytes of a binaryData value.
+    validate: (o, errs) => {
+      const data = rec(o['data']);
+      const binary = rec(o['binaryData']);
+      checkConfigKeys('data', o['data'], errs);
+      checkConfigKeys('binaryData', o['binaryData'], errs);
+      let total = 0;
+      for (const [k, v] of Object.entries(data)) {
+        if (Object.hasOwn(binary, k)) errs.push(invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
+        if (typeof v === 'string') total += Buffer.byteLength(v, 'utf8');
+      }
+      for (const [k, v] of Object.entries(binary)) {
+        if (isBase64(v)) total += base64ByteLength(v);
+        else errs.push(invalid(`binaryData[${k}]`, v, 'must be base64 encoded'));
+      }
+      // The error names the whole object: field.NewPath("") prints as "[]".
+      if (total > MAX_CONFIGMAP_SIZE) errs.push({ type: 'FieldValueTooLong', field: '[]', detail: `must have at most ${MAX_CONFIGMAP_SIZE} bytes` });
+    },
+    // ValidateConfigMapUpdate: once immutable, it stays so and its data and binaryData do not change.
+    validateUpdate: (o, old, errs) => {
+      if (old['immutable'] !== true) return;
+      const why = 'field is immutable when `immutable` is set';
+      if (o['immutable'] !== true) errs.push(forbidden('immutable', why));
+      if (!jsonEqual(o['data'], old['data'])) errs.push(forbidden('data', why));
+      if (!jsonEqual(o['binaryData'], old['binaryData'])) errs.push(forbidden('binaryData', why));
     },
   },
   Lease: { hasGeneration: false, unconditionalUpdate: true },

@@ -14,6 +14,7 @@
 
 import { labelKeyProblem, labelValueProblem } from '../api/index.js';
 import type {
+  ConfigMap,
   Deployment,
   Endpoints,
   Event,
@@ -299,6 +300,8 @@ const D = {
     'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types',
   secretData:
     'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4',
+  configMapData:
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.",
   saSecrets:
     'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret',
   leaseHolder: 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
@@ -887,7 +890,7 @@ register<EventView>(
   },
 );
 
-// ---- Lease, PriorityClass, RuntimeClass, PodDisruptionBudget, ServiceAccount, Secret --------------------------
+// ---- Lease, PriorityClass, RuntimeClass, PodDisruptionBudget, ServiceAccount, Secret, ConfigMap ---------------
 
 register<Lease>('Lease', [nameColumn, col('Holder', 'string', D.leaseHolder), ageColumn], (l, now) => ({
   cells: [meta(l).name ?? '', l.spec?.holderIdentity ?? '', since(meta(l).creationTimestamp, now)],
@@ -947,6 +950,11 @@ register<Secret>(
     return { cells: [meta(s).name ?? '', s.type || 'Opaque', keys.size, since(meta(s).creationTimestamp, now)] };
   },
 );
+
+// printers.go printConfigMap: DATA counts the keys of data and binaryData together.
+register<ConfigMap>('ConfigMap', [nameColumn, col('Data', 'string', D.configMapData), ageColumn], (cm, now) => ({
+  cells: [meta(cm).name ?? '', Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length, since(meta(cm).creationTimestamp, now)],
+}));
 
 // ---- NodePool (drydock.io/v1; drydock's own design) ---------------------------------------------------------
 //

@@ -45,6 +45,38 @@ export function checkName(field: string, name: string, rule: NameRule, errs: Err
   }
 }
 
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIG_KEY_MSG =
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+/**
+ * The keys of a ConfigMap's data/binaryData and a Secret's data (apimachinery pkg/util/validation
+ * IsConfigMapKey): at most 253 characters (DNS1123SubdomainMaxLength), the config-key regex, and not ".",
+ * ".." or a "..name" (hasChDirPrefix: the keys become file names in volumes).
+ */
+export function checkConfigKeys(field: string, map: unknown, errs: Errs): void {
+  if (!isRecord(map)) return;
+  for (const key of Object.keys(map)) {
+    const at = `${field}[${key}]`;
+    if (key.length > 253) errs.push(invalid(at, key, 'must be no more than 253 characters'));
+    if (!CONFIG_KEY.test(key)) errs.push(invalid(at, key, CONFIG_KEY_MSG));
+    if (key === '.') errs.push(invalid(at, key, "must not be '.'"));
+    else if (key === '..') errs.push(invalid(at, key, "must not be '..'"));
+    else if (key.startsWith('..')) errs.push(invalid(at, key, "must not start with '..'"));
+  }
+}
+
+/** Is a []byte field's value base64 (standard alphabet, padded), as encoding/json decodes it? */
+export function isBase64(v: unknown): v is string {
+  return typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+}
+
+/** The number of bytes a valid base64 string decodes to (len([]byte) in Go). */
+export function base64ByteLength(v: string): number {
+  const padding = v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0;
+  return (v.length / 4) * 3 - padding;
+}
+
 export function isDns1123Label(s: string): boolean {
   return s.length <= 63 && DNS1123_LABEL.test(s);
 }

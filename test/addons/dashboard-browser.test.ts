@@ -150,6 +150,17 @@ if (chromiumPath === undefined) {
     const shot = decodePng(Buffer.from(png));
     assert.equal([shot.width, shot.height], [1280, 800]);
 
+    // The status ConfigMap an autoscaler writes (serve runs none, so the test writes a short one): hidden until
+    // it exists, then folded to one line read from its YAML, the document itself under it.
+    assert.is(await page.evaluate('document.getElementById("autoscaler-status").hidden'), true);
+    const statusText = 'time: 2026-01-01 00:00:10 +0000 UTC\nautoscalerStatus: Running\nclusterWide:\n  health:\n    status: Healthy\n  scaleUp:\n    status: InProgress\n  scaleDown:\n    status: NoCandidates\nnodeGroups:\n- name: highmem\n';
+    await post(s.url, '/api/v1/namespaces/kube-system/configmaps', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-autoscaler-status', annotations: { 'cluster-autoscaler.kubernetes.io/last-updated': '2026-01-01 00:00:10 +0000 UTC' } }, data: { status: statusText },
+    });
+    await page.waitForSelector('#autoscaler-status:not([hidden])', { timeout: 10_000 });
+    assert.is(await text(page, '#autoscaler-status-summary'), 'cluster-autoscaler-status: health Healthy · scale-up InProgress · scale-down NoCandidates · 1 node group · updated 2026-01-01 00:00:10 +0000 UTC');
+    assert.is(await page.evaluate('document.getElementById("autoscaler-status-text").textContent'), statusText);
+
     // A node that fits: the scheduler binds the pod, the kubelet starts it, and the page follows its stream.
     await post(s.url, '/api/v1/nodes', node('highmem-1', 'highmem', { cpu: '16', memory: '64Gi' }));
     const bigRow = '#pods .pod-row[data-pod="default/big"]';

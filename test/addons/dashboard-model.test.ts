@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DashboardModel, FLUSH_MS, podAmounts, startDashboard, type Delta } from '../../src/addons/dashboard/index.js';
-import type { Node, Pod } from '../../src/api/index.js';
+import { DashboardModel, FLUSH_MS, podAmounts, startDashboard, statusSummary, type Delta } from '../../src/addons/dashboard/index.js';
+import type { ConfigMap, Node, Pod } from '../../src/api/index.js';
 import { ApiServer } from '../../src/apiserver/apiserver.js';
 import { SharedInformerFactory } from '../../src/apiserver/informer.js';
 import { loadCatalog } from '../../src/cloud/catalog.js';
@@ -222,9 +222,35 @@ model('the autoscaler\'s TriggeredScaleUp for a pending pod appears among its de
     assert.is(rows[0]!.pool, 'small');
     assert.equal(rows[0]!.requested, { cpu: 500, memory: 256 * MI, gpu: 0, pods: 1 });
     assert.is(m.podRow('default/web')!.phase, 'Running');
+    // The autoscaler's status ConfigMap, as it wrote it at its last scan.
+    const cm = await c.api.get<ConfigMap>('configmaps', 'kube-system', 'cluster-autoscaler-status');
+    const view = m.snapshot().autoscalerStatus!;
+    assert.is(view.text, cm.data!['status']);
+    assert.is(view.lastUpdated, cm.metadata!.annotations!['cluster-autoscaler.kubernetes.io/last-updated']);
+    // The node registered and the pod runs: nothing in flight, nothing to remove yet (the node is busy), one group.
+    assert.is(view.summary, 'health Healthy · scale-up NoActivity · scale-down NoCandidates · 1 node group');
+    // Deltas carry it when it changes (every scan: the document's times move), and null when it is deleted.
+    const deltas: Delta[] = [];
+    m.subscribe((d) => deltas.push(d));
+    // One scan interval (10 s), and FLUSH_MS for the model to send what that scan wrote.
+    await c.advance(10_000, 5000);
+    await c.advance(FLUSH_MS);
+    assert.ok(deltas.some((d) => d.autoscalerStatus !== undefined && d.autoscalerStatus !== null && d.autoscalerStatus.text !== view.text), 'a newer status was sent');
+    c.autoscaler!.stop();
+    await c.api.delete('configmaps', 'kube-system', 'cluster-autoscaler-status');
+    await c.advance(FLUSH_MS);
+    assert.is(deltas.at(-1)!.autoscalerStatus, null);
+    assert.is(m.snapshot().autoscalerStatus, null);
   } finally {
     m.stop();
   }
+});
+
+model('statusSummary: one line from the YAML document; "" for a text that is not one', () => {
+  assert.is(statusSummary('clusterWide:\n  health: {status: Unhealthy}\n  scaleUp: {status: Backoff}\n  scaleDown: {status: CandidatesPresent, candidates: 2}\nnodeGroups: [{name: a}, {name: b}]\n'), 'health Unhealthy · scale-up Backoff · scale-down CandidatesPresent (2) · 2 node groups');
+  // The text block of Cluster Autoscaler before 1.30.
+  assert.is(statusSummary('Cluster-autoscaler status at 2023-01-01 00:00:00 +0000 UTC:\nCluster-wide:\n  Health:      Healthy (ready=3)\n'), '');
+  assert.is(statusSummary('a: [unclosed'), '');
 });
 
 model('explain on the live state: a bound pod is explained without its own placement, which is put back afterwards', async () => {

@@ -15,6 +15,7 @@ test('kinds: resource names, groups and short names as kubectl api-resources lis
     ['Endpoints', 'v1', '', 'endpoints', true, ['ep']],
     ['ServiceAccount', 'v1', '', 'serviceaccounts', true, ['sa']],
     ['Secret', 'v1', '', 'secrets', true, []],
+    ['ConfigMap', 'v1', '', 'configmaps', true, ['cm']],
     ['Lease', 'coordination.k8s.io/v1', 'coordination.k8s.io', 'leases', true, []],
     ['Event', 'v1', '', 'events', true, ['ev']],
     ['PriorityClass', 'scheduling.k8s.io/v1', 'scheduling.k8s.io', 'priorityclasses', false, ['pc']],

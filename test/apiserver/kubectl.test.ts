@@ -228,6 +228,65 @@ e2e(kubectl, 'delete pod: prints pod "web" deleted and the pod is gone (404)', a
   assert.match(missing.stderr, 'Error from server (NotFound): pods "web" not found');
 });
 
+e2e(kubectl, 'configmaps: apply, get (NAME DATA AGE), describe, immutable update refused, server-side validation, delete', async (scope) => {
+  const server = await startServer(scope);
+  const k = kubectlFor(scope, server);
+  const file = join(k.dir, 'cm.yaml');
+  const manifest = (level: string, extra = '') =>
+    ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: app-config', 'data:', `  LOG_LEVEL: ${level}`, '  app.properties: |', '    color=blue', 'binaryData:', '  logo.bin: AAEC/w==', extra, ''].join('\n');
+
+  writeFileSync(file, manifest('debug'));
+  const created = await k('apply', '-f', file);
+  ok(created, 'kubectl apply configmap');
+  assert.is(created.stdout.trim(), 'configmap/app-config created');
+
+  // The short name from discovery; DATA = 2 data keys + 1 binaryData key (printers.go printConfigMap).
+  const got = await k('get', 'cm');
+  ok(got, 'kubectl get cm');
+  const table = parseTable(got.stdout);
+  assert.equal(table.header, ['NAME', 'DATA', 'AGE']);
+  assert.equal(table.rows.map((r) => [r['NAME'], r['DATA']]), [['app-config', '3']]);
+
+  // kubectl's own describer (describe.go describeConfigMap): each data key, then binaryData sizes in bytes.
+  const described = await k('describe', 'configmap', 'app-config');
+  ok(described, 'kubectl describe configmap');
+  assert.match(described.stdout, /^Name:\s+app-config$/m);
+  assert.match(described.stdout, /^Namespace:\s+default$/m);
+  assert.match(described.stdout, 'LOG_LEVEL:\n----\ndebug\n');
+  assert.match(described.stdout, 'app.properties:\n----\ncolor=blue\n');
+  // "AAEC/w==" is 4 bytes.
+  assert.match(described.stdout, 'BinaryData\n====\nlogo.bin: 4 bytes');
+  assert.match(described.stdout, /^Events:\s+<none>$/m);
+
+  writeFileSync(file, manifest('info', 'immutable: true'));
+  const configured = await k('apply', '-f', file);
+  ok(configured, 'second apply');
+  assert.is(configured.stdout.trim(), 'configmap/app-config configured');
+  const v2 = await server.api.get<Json & { data: Record<string, string>; immutable: boolean }>('configmaps', 'default', 'app-config');
+  assert.equal([v2.data['LOG_LEVEL'], v2.immutable], ['info', true]);
+
+  // Now immutable: a change to data is refused with ValidateConfigMapUpdate's words, and nothing is written.
+  writeFileSync(file, manifest('warn', 'immutable: true'));
+  const refused = await k('apply', '-f', file);
+  assert.is(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, 'The ConfigMap "app-config" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+  assert.is((await server.api.get<typeof v2>('configmaps', 'default', 'app-config')).data['LOG_LEVEL'], 'info');
+
+  // `kubectl create configmap` checks keys itself; a manifest reaches the server, which answers 422.
+  const bad = join(k.dir, 'bad.yaml');
+  writeFileSync(bad, ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: bad', 'data:', '  "a b": x', '  both: text', 'binaryData:', '  both: eQ==', ''].join('\n'));
+  const invalid = await k('apply', '-f', bad);
+  assert.is(invalid.code, 1);
+  assert.match(invalid.stderr, 'The ConfigMap "bad" is invalid');
+  assert.match(invalid.stderr, `data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`);
+  assert.match(invalid.stderr, 'data[both]: Invalid value: "both": duplicate of key present in binaryData');
+
+  const deleted = await k('delete', 'configmap', 'app-config');
+  ok(deleted, 'kubectl delete configmap');
+  assert.is(deleted.stdout.trim(), 'configmap "app-config" deleted');
+  assert.is((await apiError(() => server.api.get('configmaps', 'default', 'app-config'))).code, 404);
+});
+
 e2e(kubectl, 'token file: no token is Unauthorized; a read-only token may get but not delete (Forbidden)', async (scope) => {
   const dir = tempDir(scope);
   const tokens = join(dir, 'tokens.csv');

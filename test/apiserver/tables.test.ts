@@ -464,8 +464,9 @@ test('every kind in the kinds table prints a full row, even from a bare object',
 });
 
 test('kinds without a printer get the default convertor: Name and Created At (RFC 3339, whole seconds)', () => {
-  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', creationTimestamp: '2024-05-01T11:59:30.250Z' } };
-  const t = toTable('ConfigMap', [cm, { metadata: { name: 'old' } }], { now: NOW });
+  // A kind drydock has no printer for (a CustomResource's, say).
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'cfg', creationTimestamp: '2024-05-01T11:59:30.250Z' } };
+  const t = toTable('Widget', [widget, { metadata: { name: 'old' } }], { now: NOW });
   assert.equal(
     t.columnDefinitions.map((c) => [c.name, c.type, c.format, c.priority]),
     [
@@ -572,7 +573,7 @@ test('event: Last Seen falls back to First Seen, count defaults to 1, object is 
   );
 });
 
-test('namespace, lease, priorityclass, runtimeclass, pdb, serviceaccount, secret', () => {
+test('namespace, lease, priorityclass, runtimeclass, pdb, serviceaccount, secret, configmap', () => {
   const row = (kind: string, o: object): readonly TableCell[] => cellsOf(toTable(kind, [{ metadata: { name: 'x', creationTimestamp: ago(DAY) }, ...o }], { now: NOW }));
   assert.equal(row('Namespace', {}), ['x', 'Active', '24h']);
   assert.equal(row('Namespace', { status: { phase: 'Terminating' } })[1], 'Terminating');
@@ -583,6 +584,8 @@ test('namespace, lease, priorityclass, runtimeclass, pdb, serviceaccount, secret
   assert.equal(row('PodDisruptionBudget', { spec: { maxUnavailable: 1 } }).slice(1, 4), ['N/A', '1', 0]);
   assert.equal(row('ServiceAccount', { secrets: [{ name: 's' }] }), ['x', 1, '24h']);
   assert.equal(row('Secret', { data: { a: 'YQ==', b: 'Yg==' }, stringData: { b: 'b', c: 'c' } }), ['x', 'Opaque', 3, '24h']); // keys a, b, c
+  // ConfigMap: DATA = len(data) + len(binaryData) = 2 + 1 (printers.go printConfigMap).
+  assert.equal(row('ConfigMap', { data: { a: '1', b: '2' }, binaryData: { c: 'Yw==' } }), ['x', 3, '24h']);
 });
 
 test('nodepool (drydock design): instance type or shape, bounds, size, ready, age; zones and spot wide', () => {

@@ -2,8 +2,12 @@
 // CloudProvider (instances provision after a delay; the test registers them as Nodes with tick()).
 import type { Node, Pod } from '../../src/api/index.js';
 import type { ApiServer } from '../../src/apiserver/apiserver.js';
+import { SharedInformerFactory } from '../../src/apiserver/informer.js';
 import type { CloudInstance, CloudProvider, NodeGroup } from '../../src/cloud/provider.js';
-import type { GroupState, Observed } from '../../src/controllers/autoscaler/index.js';
+import { Autoscaler, resolveAutoscalerSettings, type GroupState, type Observed } from '../../src/controllers/autoscaler/index.js';
+import { createScheduler } from '../../src/scheduler/index.js';
+import { seededRng } from '../../src/util/rng.js';
+import { makeApi } from '../apiserver/fixtures.js';
 import { makeNode, makePod } from '../scheduler/fixtures.js';
 
 export const T0 = Date.UTC(2026, 10, 28);
@@ -195,4 +199,35 @@ export class FakeCloud implements CloudProvider {
     for (const n of create) await api.create('nodes', n as never);
     for (const n of remove) await api.delete('nodes', undefined, n, {});
   }
+}
+
+/**
+ * The autoscaler end to end: the real API server, informers and scheduler, the autoscaler's loop, and a
+ * FakeCloud with the given groups (added by the caller through `cloud`). Errors from the loop are collected
+ * in `errors`, or thrown from the scan with `throwErrors`.
+ */
+export async function autoscalerWorld(expander: string, addGroups: (cloud: FakeCloud) => void, throwErrors = false) {
+  const ctx = await makeApi();
+  const informers = new SharedInformerFactory(ctx.api);
+  const scheduler = createScheduler({ api: ctx.api, informers, clock: ctx.clock, rng: seededRng(1) });
+  const cloud = new FakeCloud(() => ctx.clock.now());
+  addGroups(cloud);
+  const errors: unknown[] = [];
+  const autoscaler = new Autoscaler({ api: ctx.api, informers, clock: ctx.clock, cloud, settings: resolveAutoscalerSettings({ expander }),
+    onError: (e) => {
+      if (throwErrors) throw e;
+      errors.push(e);
+    },
+  });
+  await scheduler.start();
+  await autoscaler.start();
+  /** One scan interval: time passes, machines register, the scheduler places what it can, the autoscaler scans. */
+  const scan = async () => {
+    ctx.clock.advance(10 * S);
+    await cloud.tick(ctx.api);
+    scheduler.flushQueues();
+    await scheduler.runUntilIdle();
+    return autoscaler.runOnce();
+  };
+  return { ...ctx, informers, scheduler, cloud, autoscaler, scan, errors };
 }

@@ -3,37 +3,22 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Node, Pod } from '../../src/api/index.js';
-import { SharedInformerFactory } from '../../src/apiserver/informer.js';
 import type { Json } from '../../src/apiserver/strategy.js';
-import { Autoscaler, resolveAutoscalerSettings } from '../../src/controllers/autoscaler/index.js';
-import { createScheduler } from '../../src/scheduler/index.js';
-import { seededRng } from '../../src/util/rng.js';
 import { makeApi } from '../apiserver/fixtures.js';
 import { makePod } from '../scheduler/fixtures.js';
-import { FakeCloud, MIN, S } from './autoscaler-fixtures.js';
+import { autoscalerWorld, MIN, S, type FakeNodeGroup } from './autoscaler-fixtures.js';
 
 async function world(expander: string, smallMax: number) {
-  const ctx = await makeApi();
-  const informers = new SharedInformerFactory(ctx.api);
-  const scheduler = createScheduler({ api: ctx.api, informers, clock: ctx.clock, rng: seededRng(1) });
-  const cloud = new FakeCloud(() => ctx.clock.now());
-  // small: 2 cpu / 4 GiB at $0.10; big: 8 cpu / 32 GiB at $0.50. Machines register after 60 s.
-  const small = cloud.add('small', { min: 0, max: smallMax, cpu: '2', memory: '4Gi', price: 0.1 });
-  const big = cloud.add('big', { min: 0, max: 5, cpu: '8', memory: '32Gi', price: 0.5 });
-  const autoscaler = new Autoscaler({ api: ctx.api, informers, clock: ctx.clock, cloud, settings: resolveAutoscalerSettings({ expander }), onError: (e) => { throw e; } });
-  await scheduler.start();
-  await autoscaler.start();
-  /** One scan interval: time passes, machines register, the scheduler places what it can, the autoscaler scans. */
-  const scan = async () => {
-    ctx.clock.advance(10 * S);
-    await cloud.tick(ctx.api);
-    scheduler.flushQueues();
-    await scheduler.runUntilIdle();
-    return autoscaler.runOnce();
-  };
-  const nodes = async () => (await ctx.api.list<Node>('nodes')).items.map((n) => n.metadata!.name!).sort();
-  const placement = async () => (await ctx.api.list<Pod>('pods')).items.map((p) => `${p.metadata!.name}@${p.spec.nodeName ?? '-'}`).sort();
-  return { ...ctx, scheduler, cloud, small, big, autoscaler, scan, nodes, placement };
+  let small: FakeNodeGroup | undefined;
+  let big: FakeNodeGroup | undefined;
+  const w = await autoscalerWorld(expander, (cloud) => {
+    // small: 2 cpu / 4 GiB at $0.10; big: 8 cpu / 32 GiB at $0.50. Machines register after 60 s.
+    small = cloud.add('small', { min: 0, max: smallMax, cpu: '2', memory: '4Gi', price: 0.1 });
+    big = cloud.add('big', { min: 0, max: 5, cpu: '8', memory: '32Gi', price: 0.5 });
+  }, true);
+  const nodes = async () => (await w.api.list<Node>('nodes')).items.map((n) => n.metadata!.name!).sort();
+  const placement = async () => (await w.api.list<Pod>('pods')).items.map((p) => `${p.metadata!.name}@${p.spec.nodeName ?? '-'}`).sort();
+  return { ...w, small: small!, big: big!, nodes, placement };
 }
 
 async function createPods(api: Awaited<ReturnType<typeof makeApi>>['api'], n: number, cpu = '1') {
@@ -140,7 +125,7 @@ scenario('status view: a scale-up in progress, then done', async () => {
   const st = w.autoscaler.status!;
   assert.is(st.clusterWide.scaleUp.status, 'InProgress');
   const small = st.nodeGroups.find((g) => g.name === 'small')!;
-  assert.equal([small.health.cloudProviderTarget, small.health.nodeCounts.upcoming, small.scaleUp.status], [1, 1, 'InProgress']);
+  assert.equal([small.health.cloudProviderTarget, small.health.nodeCounts.unregistered, small.scaleUp.status], [1, 1, 'InProgress']);
   for (let i = 0; i < 6; i++) await w.scan();
   assert.is(w.autoscaler.status!.clusterWide.scaleUp.status, 'NoActivity');
 });

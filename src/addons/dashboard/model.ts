@@ -1,17 +1,18 @@
 // The dashboard's view of the cluster, kept from the shared informers (nodes, pods, events) as the rows the
 // page shows: nodes with requested vs allocatable, pods with phase, node and why they wait, the autoscaler's
-// recent Events, and per-pool utilisation samples in the simulator's MetricsSample shape (so the page draws
+// recent Events and its status ConfigMap, and per-pool utilisation samples in the simulator's MetricsSample shape (so the page draws
 // them with the report's chart code). Changes are collected and sent to subscribers as one Delta per
 // FLUSH_MS of the injected clock, so a burst of a thousand node creations is a handful of messages.
-import { podRequests, type Node, type Pod } from '../../api/index.js';
+import { parse as parseYaml } from 'yaml';
+import { podRequests, type ConfigMap, type Node, type Pod } from '../../api/index.js';
 import type { Event } from '../../api/types.js';
 import type { SharedInformerFactory } from '../../apiserver/informer.js';
 import { LABEL_INSTANCE_TYPE, LABEL_NODEPOOL, LABEL_ZONE } from '../../cloud/index.js';
-import { AUTOSCALER_COMPONENT } from '../../controllers/autoscaler/index.js';
+import { AUTOSCALER_COMPONENT, LAST_UPDATED_ANNOTATION, STATUS_CONFIGMAP_NAME, STATUS_CONFIGMAP_NAMESPACE } from '../../controllers/autoscaler/index.js';
 import { GPU_MILLI_RESOURCE, GPU_RESOURCE, resourceQuantity } from '../../scheduler/index.js';
 import type { MetricsSample } from '../../sim/metrics-sample.js';
 import type { Clock, Timer } from '../../util/clock.js';
-import type { Amounts, AutoscalerEventRow, Delta, NodeRow, PodRow, Snapshot } from './protocol.js';
+import type { Amounts, AutoscalerEventRow, AutoscalerStatusView, Delta, NodeRow, PodRow, Snapshot } from './protocol.js';
 
 /** Changes are sent at most this often (ms of the dashboard's clock). */
 export const FLUSH_MS = 50;
@@ -70,6 +71,32 @@ function isAutoscalerEvent(e: Event): boolean {
   return e.source?.component === AUTOSCALER_COMPONENT || e.reportingComponent === AUTOSCALER_COMPONENT;
 }
 
+function isStatusConfigMap(c: ConfigMap): boolean {
+  return c.metadata?.namespace === STATUS_CONFIGMAP_NAMESPACE && c.metadata.name === STATUS_CONFIGMAP_NAME;
+}
+
+/** One line from the YAML status document (clusterstate/api ClusterAutoscalerStatus); "" for anything else. */
+export function statusSummary(text: string): string {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return '';
+  }
+  const rec = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const wide = rec(rec(doc)['clusterWide']);
+  const status = (k: string) => String(rec(wide[k])['status'] ?? '');
+  if (status('health') === '') return '';
+  const candidates = Number(rec(wide['scaleDown'])['candidates'] ?? 0);
+  const groups = Array.isArray(rec(doc)['nodeGroups']) ? (rec(doc)['nodeGroups'] as unknown[]).length : 0;
+  return [
+    `health ${status('health')}`,
+    `scale-up ${status('scaleUp')}`,
+    `scale-down ${status('scaleDown')}${candidates > 0 ? ` (${candidates})` : ''}`,
+    `${groups} node group${groups === 1 ? '' : 's'}`,
+  ].join(' · ');
+}
+
 function add(into: Amounts, a: Amounts, sign: 1 | -1): void {
   into.cpu += sign * a.cpu;
   into.memory += sign * a.memory;
@@ -99,6 +126,8 @@ export class DashboardModel {
   /** The newest FailedScheduling event per pod key, for the pod with that uid. */
   private readonly failedScheduling = new Map<string, { uid: string; message: string }>();
   private readonly autoscaler = new Map<string, AutoscalerEventRow>();
+  private autoscalerStatus: AutoscalerStatusView | null = null;
+  private autoscalerStatusChanged = false;
   private readonly samples: MetricsSample[] = [];
   private instants = 0;
 
@@ -131,9 +160,12 @@ export class DashboardModel {
     nodes.addEventHandler({ onAdd: (n) => this.nodeChanged(n), onUpdate: (_o, n) => this.nodeChanged(n), onDelete: (n) => this.nodeDeleted(n) });
     pods.addEventHandler({ onAdd: (p) => this.podChanged(p), onUpdate: (_o, p) => this.podChanged(p), onDelete: (p) => this.podDeleted(p) });
     events.addEventHandler({ onAdd: (e) => this.eventChanged(e), onUpdate: (_o, e) => this.eventChanged(e) });
+    const configMaps = this.informers.informer<ConfigMap>('configmaps');
+    configMaps.addEventHandler({ onAdd: (c) => this.configMapChanged(c), onUpdate: (_o, c) => this.configMapChanged(c), onDelete: (c) => this.configMapDeleted(c) });
     await nodes.start();
     await pods.start();
     await events.start();
+    await configMaps.start();
     this.takeSample();
   }
 
@@ -158,6 +190,7 @@ export class DashboardModel {
       nodes: [...this.nodes.keys()].sort().map((n) => this.nodeRow(n)!),
       pods: [...this.pods.keys()].sort().map((k) => this.pods.get(k)!),
       autoscaler: this.autoscalerRows(),
+      autoscalerStatus: this.autoscalerStatus,
       samples: [...this.samples],
     };
   }
@@ -272,6 +305,23 @@ export class DashboardModel {
     this.scheduleFlush();
   }
 
+  private configMapChanged(c: ConfigMap): void {
+    if (!isStatusConfigMap(c)) return;
+    const text = c.data?.['status'] ?? '';
+    // The autoscaler rewrites it every scan; parse only when the text changed.
+    const summary = this.autoscalerStatus?.text === text ? this.autoscalerStatus.summary : statusSummary(text);
+    this.autoscalerStatus = { text, lastUpdated: c.metadata?.annotations?.[LAST_UPDATED_ANNOTATION] ?? '', summary };
+    this.autoscalerStatusChanged = true;
+    this.scheduleFlush();
+  }
+
+  private configMapDeleted(c: ConfigMap): void {
+    if (!isStatusConfigMap(c)) return;
+    this.autoscalerStatus = null;
+    this.autoscalerStatusChanged = true;
+    this.scheduleFlush();
+  }
+
   // ---- bookkeeping ----------------------------------------------------------------------------------
 
   private contribute(key: string, c: Contribution): void {
@@ -365,8 +415,10 @@ export class DashboardModel {
       pods: [...this.dirtyPods].sort().flatMap((k) => this.pods.get(k) ?? []),
       podsDeleted: [...this.deletedPods].sort(),
       autoscaler: this.newAutoscaler,
+      ...(this.autoscalerStatusChanged ? { autoscalerStatus: this.autoscalerStatus } : {}),
       samples: this.newSamples,
     };
+    this.autoscalerStatusChanged = false;
     this.dirtyNodes.clear();
     this.deletedNodes.clear();
     this.dirtyPods.clear();

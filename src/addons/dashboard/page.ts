@@ -24,7 +24,11 @@ section > h2 .count { color: var(--muted); font-weight: 400; }
 #chart { padding: 4px 6px; }
 #chart svg { display: block; width: 100%; height: auto; }
 #pending-panel { flex: 0 0 150px; }
-#autoscaler-panel { flex: 0 0 120px; }
+#autoscaler-panel { flex: 0 0 auto; }
+#autoscaler { flex: 0 0 96px; }
+#autoscaler-status { border-bottom: 1px solid var(--line); padding: 3px 10px; }
+#autoscaler-status summary { cursor: pointer; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+#autoscaler-status pre { margin: 4px 0 2px; max-height: 220px; overflow: auto; font-size: 11px; line-height: 1.3; background: var(--bg); padding: 4px 6px; border-radius: 4px; }
 #pods-panel { flex: 1; }
 .vlist { position: relative; overflow-y: auto; flex: 1; min-height: 0; }
 .vspacer { position: absolute; left: 0; top: 0; width: 1px; }
@@ -108,6 +112,7 @@ export function renderDashboardPage(options: PageOptions): string {
     </section>
     <section id="autoscaler-panel" aria-label="Autoscaler decisions">
       <h2>Autoscaler decisions <span class="count" id="autoscaler-count"></span></h2>
+      <details id="autoscaler-status" hidden><summary id="autoscaler-status-summary"></summary><pre id="autoscaler-status-text"></pre></details>
       <div class="vlist" id="autoscaler"></div>
     </section>
     <section id="pods-panel" aria-label="Pods">

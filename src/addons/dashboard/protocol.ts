@@ -58,6 +58,19 @@ export interface AutoscalerEventRow {
   readonly count: number;
 }
 
+/**
+ * The Cluster Autoscaler's status ConfigMap (kube-system/cluster-autoscaler-status, clusterstate/utils/status.go),
+ * as the autoscaler last wrote it.
+ */
+export interface AutoscalerStatusView {
+  /** data.status: the YAML status document (CA 1.30+; older autoscalers wrote a text block), as written. */
+  readonly text: string;
+  /** The cluster-autoscaler.kubernetes.io/last-updated annotation ("" when absent). */
+  readonly lastUpdated: string;
+  /** "health Healthy · scale-up NoActivity · scale-down CandidatesPresent (2) · 3 node groups", or "" when the text is not the YAML document. */
+  readonly summary: string;
+}
+
 export interface Snapshot {
   /** The server's clock at the time of sending (ms since the epoch). */
   readonly now: number;
@@ -66,6 +79,8 @@ export interface Snapshot {
   readonly nodes: readonly NodeRow[];
   readonly pods: readonly PodRow[];
   readonly autoscaler: readonly AutoscalerEventRow[];
+  /** null: no status ConfigMap (`drydock serve` runs no autoscaler; an external one may write it). */
+  readonly autoscalerStatus: AutoscalerStatusView | null;
   readonly samples: readonly MetricsSample[];
 }
 
@@ -76,6 +91,8 @@ export interface Delta {
   readonly pods: readonly PodRow[];
   readonly podsDeleted: readonly string[];
   readonly autoscaler: readonly AutoscalerEventRow[];
+  /** Present when the status ConfigMap changed since the last message: its new view, or null when it was deleted. */
+  readonly autoscalerStatus?: AutoscalerStatusView | null;
   readonly samples: readonly MetricsSample[];
 }
 

@@ -17,8 +17,9 @@
 //   5. scale-down (scaledown.ts), in cooldown for --scale-down-delay-after-add after a scale-up,
 //      -after-delete after a deletion and -after-failure after a failure (isScaleDownInCooldown);
 //   6. refusals become events when their message changes; the status view is rebuilt.
-import type { Node, Pod, PodDisruptionBudget } from '../../api/index.js';
+import type { ConfigMap, Node, Pod, PodDisruptionBudget } from '../../api/index.js';
 import type { ApiServer } from '../../apiserver/apiserver.js';
+import { ApiError } from '../../apiserver/errors.js';
 import type { Informer, SharedInformerFactory } from '../../apiserver/informer.js';
 import type { CloudProvider } from '../../cloud/provider.js';
 import type { Clock, Timer } from '../../util/clock.js';
@@ -28,7 +29,7 @@ import { coresAndMemory, scaleUp, MAX_TOTAL_NODES_REASON, type ResourceTotals } 
 import { scaleDown, isNodeReady, toBeDeletedTaint, TO_BE_DELETED_TAINT } from './scaledown.js';
 import { DEFAULT_AUTOSCALER_SETTINGS, formatGoDuration, type AutoscalerSettings } from './settings.js';
 import { ClusterSimulator, defaultProfileFramework, isLongTerminating, isTerminal, isUnschedulable, podKey, priorityOf, templateCopy } from './simulator.js';
-import { buildStatus } from './status.js';
+import { buildStatus, LAST_UPDATED_ANNOTATION, statusConfigMap, STATUS_CONFIGMAP_NAME, STATUS_CONFIGMAP_NAMESPACE } from './status.js';
 import {
   EMPTY_HISTORY,
   event,
@@ -56,7 +57,7 @@ export const AUTOSCALER_COMPONENT = 'cluster-autoscaler';
 export const UNSCHEDULABLE_POD_TIME_BUFFER_MS = 2000;
 
 /** utils/backoff exponentialBackoff.Backoff: doubles when the previous backoff has run out, resets after a quiet period. */
-export function registerFailedScaleUp(backoff: ReadonlyMap<string, BackoffInfo>, group: string, now: number, reason: string, settings: AutoscalerSettings): Map<string, BackoffInfo> {
+export function registerFailedScaleUp(backoff: ReadonlyMap<string, BackoffInfo>, group: string, now: number, reason: string, settings: AutoscalerSettings, message?: string): Map<string, BackoffInfo> {
   const prev = backoff.get(group);
   let duration = settings.initialNodeGroupBackoffDuration;
   if (prev !== undefined) {
@@ -67,7 +68,7 @@ export function registerFailedScaleUp(backoff: ReadonlyMap<string, BackoffInfo>,
     duration = Math.min(duration, settings.maxNodeGroupBackoffDuration);
   }
   const out = new Map(backoff);
-  out.set(group, { duration, backoffUntil: now + duration, lastFailedExecution: now, reason });
+  out.set(group, { duration, backoffUntil: now + duration, lastFailedExecution: now, reason, ...(message !== undefined ? { message } : {}) });
   return out;
 }
 
@@ -107,7 +108,8 @@ export function decide(observed: Observed, now: number, settings: AutoscalerSett
     }
     if (req.expectedAddTime < now) {
       events.push(event(STATUS_CONFIGMAP, 'Warning', 'ScaleUpTimedOut', `Nodes added to group ${id} failed to register within ${formatGoDuration(now - req.time)}`));
-      backoff = registerFailedScaleUp(backoff, id, now, 'timeout', settings);
+      // clusterstate.go updateScaleRequests: error code "timeout" and this message in the status' backoffInfo.
+      backoff = registerFailedScaleUp(backoff, id, now, 'timeout', settings, `Scale-up timed out for node group ${id} after ${formatGoDuration(now - req.time)}`);
       requests.delete(id);
       targetSizeFixes.push({ group: id, delta: -upcoming });
       target.set(id, g.targetSize - upcoming);
@@ -262,17 +264,11 @@ export function decide(observed: Observed, now: number, settings: AutoscalerSett
     draining,
     deleting,
     lastRefusal,
+    ...(history.lastStatus !== undefined ? { lastStatus: history.lastStatus } : {}),
   };
-  return {
-    scaleUps,
-    scaleDowns,
-    targetSizeFixes,
-    events,
-    refusals,
-    history: next,
-    // After the scale-up (CA recalculates the cluster state before writing the status).
-    status: buildStatus({ ...observed, groups: groups.map((g) => ({ ...g, targetSize: scaleUps.find((s) => s.group === g.id)?.newSize ?? g.targetSize })) }, next, now, candidates),
-  };
+  // After the scale-up (CA recalculates the cluster state before writing the status).
+  const status = buildStatus({ ...observed, groups: groups.map((g) => ({ ...g, targetSize: scaleUps.find((s) => s.group === g.id)?.newSize ?? g.targetSize })) }, next, now, candidates);
+  return { scaleUps, scaleDowns, targetSizeFixes, events, refusals, history: { ...next, lastStatus: status }, status };
 }
 
 // ---- the loop -------------------------------------------------------------------------------------------
@@ -285,6 +281,11 @@ export interface AutoscalerOptions {
   readonly settings?: AutoscalerSettings;
   /** Errors from the cloud or the API server while applying decisions. Default: ignore. */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Write the status to the ConfigMap kube-system/cluster-autoscaler-status after every scan (CA's
+   * --write-status-configmap, default true).
+   */
+  readonly writeStatusConfigMap?: boolean;
 }
 
 /**
@@ -316,6 +317,8 @@ export class Autoscaler {
   history: AutoscalerHistory = EMPTY_HISTORY;
   status: AutoscalerStatus | undefined;
   lastDecision: Decision | undefined;
+  /** The status ConfigMap as last written (its resourceVersion makes the next write a plain update). */
+  private statusWritten: ConfigMap | undefined;
   private readonly nodes: Informer<Node>;
   private readonly pods: Informer<Pod>;
   private readonly pdbs: Informer<PodDisruptionBudget>;
@@ -371,7 +374,43 @@ export class Autoscaler {
     await this.apply(decision, now, actions);
     this.lastDecision = decision;
     this.status = decision.status;
+    if (this.options.writeStatusConfigMap !== false) await this.writeStatus(decision.status);
     return decision;
+  }
+
+  /**
+   * clusterstate/utils/status.go WriteStatusConfigMap, once per scan as CA does (the document's times change
+   * every scan, so there is never an unchanged status to skip). CA GETs the ConfigMap first each time; here
+   * the object last written is kept and updated in place (one write, no read), and a conflict or a deleted
+   * ConfigMap falls back to CA's get-then-update-or-create.
+   */
+  private async writeStatus(status: AutoscalerStatus): Promise<void> {
+    const desired = statusConfigMap(status);
+    const api = this.options.api;
+    const write = (current: ConfigMap | undefined): Promise<ConfigMap> =>
+      current === undefined
+        ? api.create<ConfigMap>('configmaps', desired)
+        : api.update<ConfigMap>('configmaps', {
+            ...current,
+            metadata: { ...current.metadata, annotations: { ...current.metadata?.annotations, [LAST_UPDATED_ANNOTATION]: status.time } },
+            data: { ...current.data, status: desired.data.status },
+          });
+    try {
+      try {
+        this.statusWritten = await write(this.statusWritten);
+      } catch (err) {
+        if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) throw err;
+        const current = await api.get<ConfigMap>('configmaps', STATUS_CONFIGMAP_NAMESPACE, STATUS_CONFIGMAP_NAME).catch((e: unknown) => {
+          if (e instanceof ApiError && e.code === 404) return undefined;
+          throw e;
+        });
+        this.statusWritten = await write(current);
+      }
+    } catch (err) {
+      this.statusWritten = undefined;
+      bump(this.counters.errors, 'apiCallError');
+      this.fail(err);
+    }
   }
 
   private group(id: string) {
@@ -427,7 +466,9 @@ export class Autoscaler {
         events.push(event(STATUS_CONFIGMAP, 'Warning', 'FailedToScaleUpGroup', `Scale-up failed for group ${s.group}: ${(err as Error).message}`));
         const requests = new Map(h.scaleUpRequests);
         requests.delete(s.group);
-        h = { ...h, scaleUpRequests: requests, backoff: registerFailedScaleUp(h.backoff, s.group, now, 'cloudProviderError', this.settings) };
+        // The AutoscalerError's type and its prefixed message (executor.go: "failed to increase node group size: ").
+        const backoff = registerFailedScaleUp(h.backoff, s.group, now, 'cloudProviderError', this.settings, `failed to increase node group size: ${(err as Error).message}`);
+        h = { ...h, scaleUpRequests: requests, backoff };
       }
     }
     for (const sd of d.scaleDowns) {

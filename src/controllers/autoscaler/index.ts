@@ -9,11 +9,13 @@ export { estimate, quotaFor, reasonsMessage, BACKOFF_REASON, MAX_LIMIT_REACHED_R
 export { nodeUtilization, podsToMove, PdbTracker, SCALE_DOWN_DISABLED_ANNOTATION, TO_BE_DELETED_TAINT } from './scaledown.js';
 export type { BlockingPod, BlockingPodReason, UnremovableReason, Utilization } from './scaledown.js';
 export { ClusterSimulator, defaultProfileFramework, SAFE_TO_EVICT_ANNOTATION, SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION } from './simulator.js';
-export { buildStatus } from './status.js';
+export { buildStatus, formatStatusTime, LAST_UPDATED_ANNOTATION, statusConfigMap, statusYaml, STATUS_CONFIGMAP_NAME, STATUS_CONFIGMAP_NAMESPACE } from './status.js';
 export { EMPTY_HISTORY, scaleUpInfoString, STATUS_CONFIGMAP } from './types.js';
 export type {
   AutoscalerHistory,
   AutoscalerStatus,
+  NodeCounts,
+  NodeGroupStatus,
   BackoffInfo,
   Decision,
   DrainState,

@@ -37,7 +37,10 @@ export interface BackoffInfo {
   readonly duration: number;
   readonly backoffUntil: number;
   readonly lastFailedExecution: number;
+  /** The error code (cloudprovider.InstanceErrorInfo.ErrorCode): "timeout", "cloudProviderError". */
   readonly reason: string;
+  /** The error message the status shows in backoffInfo.errorMessage. */
+  readonly message?: string;
 }
 
 /** A node being drained: tainted, its pods evicted, waiting for them to go before the VM is deleted. */
@@ -68,6 +71,8 @@ export interface AutoscalerHistory {
    * changes, not every scan (the API server has no event aggregation; CA relies on the recorder's).
    */
   readonly lastRefusal: ReadonlyMap<string, string>;
+  /** The status written last loop: its conditions' lastTransitionTime carry over while their status holds. */
+  readonly lastStatus?: AutoscalerStatus;
 }
 
 export const EMPTY_HISTORY: AutoscalerHistory = Object.freeze({
@@ -140,27 +145,55 @@ export interface Decision {
   readonly status: AutoscalerStatus;
 }
 
-/** An in-memory cluster-autoscaler-status ConfigMap (clusterstate/api: ClusterAutoscalerStatus, YAML era). */
+/**
+ * The cluster-autoscaler-status document (cluster-autoscaler/clusterstate/api/types.go ClusterAutoscalerStatus,
+ * the YAML format of CA 1.30+), field for field; status.ts builds it and writes it as YAML into the ConfigMap.
+ * Times: `time` in Go's time.String() form ("2026-01-01 00:00:10 +0000 UTC"), the conditions' times RFC 3339.
+ */
 export interface AutoscalerStatus {
   readonly time: string;
-  readonly autoscalerStatus: 'Running';
+  readonly autoscalerStatus: 'Initializing' | 'Running';
   readonly clusterWide: {
-    readonly health: { readonly status: 'Healthy'; readonly nodeCounts: NodeCounts };
-    readonly scaleUp: { readonly status: 'NoActivity' | 'InProgress'; readonly lastScaleUpTime?: string };
-    readonly scaleDown: { readonly status: 'NoCandidates' | 'CandidatesPresent'; readonly candidates: number; readonly lastScaleDownTime?: string };
+    readonly health: HealthCondition;
+    readonly scaleUp: Condition<'InProgress' | 'NoActivity'>;
+    readonly scaleDown: ScaleDownCondition;
   };
-  readonly nodeGroups: readonly {
-    readonly name: string;
-    readonly health: { readonly status: 'Healthy'; readonly nodeCounts: NodeCounts; readonly cloudProviderTarget: number; readonly minSize: number; readonly maxSize: number };
-    readonly scaleUp: { readonly status: 'NoActivity' | 'InProgress' | 'Backoff'; readonly backoffInfo?: { readonly errorCode: string; readonly errorMessage: string; readonly until: string } };
-    readonly scaleDown: { readonly status: 'NoCandidates' | 'CandidatesPresent'; readonly candidates: number };
-  }[];
+  readonly nodeGroups: readonly NodeGroupStatus[];
 }
 
+export interface NodeGroupStatus {
+  readonly name: string;
+  readonly health: HealthCondition & { readonly cloudProviderTarget: number; readonly minSize: number; readonly maxSize: number };
+  readonly scaleUp: Condition<'InProgress' | 'NoActivity' | 'Backoff'> & { readonly backoffInfo?: { readonly errorCode: string; readonly errorMessage: string } };
+  readonly scaleDown: ScaleDownCondition;
+}
+
+export interface Condition<S extends string> {
+  readonly status: S;
+  /** RFC 3339: when the condition was last computed (this loop). */
+  readonly lastProbeTime: string;
+  /** RFC 3339: when `status` last changed. */
+  readonly lastTransitionTime: string;
+}
+
+export type HealthCondition = Condition<'Healthy' | 'Unhealthy'> & { readonly nodeCounts: NodeCounts };
+export type ScaleDownCondition = Condition<'CandidatesPresent' | 'NoCandidates'> & { readonly candidates: number };
+
+/** clusterstate/api NodeCount: Kubernetes Nodes by readiness, and cloud machines that have no Node yet. */
 export interface NodeCounts {
-  readonly registered: { readonly total: number; readonly ready: number; readonly notReady: number; readonly beingDeleted: number };
-  /** Asked for, not yet registered. */
-  readonly upcoming: number;
+  readonly registered: {
+    readonly total: number;
+    readonly ready: number;
+    /** Not ready yet, created less than MaxNodeStartupTime (15 min) ago. */
+    readonly notStarted: number;
+    /** Carrying the ToBeDeletedByClusterAutoscaler taint. */
+    readonly beingDeleted: number;
+    readonly unready: { readonly total: number; readonly resourceUnready: number };
+  };
+  /** Asked for longer ago than --max-node-provision-time and still not registered. */
+  readonly longUnregistered: number;
+  /** Asked for and not registered (yet). */
+  readonly unregistered: number;
 }
 
 /** The ConfigMap CA writes its status to and records its cluster-wide events on. */

@@ -5,7 +5,7 @@
 import { timeUnit } from '../../../report/charts.js';
 import { alignMetrics, poolLabel, utilizationChart } from '../../../report/metric-charts.js';
 import type { MetricsSample } from '../../../sim/metrics-sample.js';
-import type { Amounts, AutoscalerEventRow, Delta, ExplainView, NodeRow, PodRow, Snapshot } from '../protocol.js';
+import type { Amounts, AutoscalerEventRow, AutoscalerStatusView, Delta, ExplainView, NodeRow, PodRow, Snapshot } from '../protocol.js';
 import { clockTime, cores, gib, gpus, ratio } from './format.js';
 import { fillRow, VirtualList, type Cell } from './virtual-list.js';
 
@@ -24,6 +24,7 @@ const $ = (id: string): HTMLElement => {
 const nodes = new Map<string, NodeRow>();
 const pods = new Map<string, PodRow>();
 const autoscaler = new Map<string, AutoscalerEventRow>();
+let autoscalerStatus: AutoscalerStatusView | null = null;
 let samples: MetricsSample[] = [];
 let startedAt = 0;
 /** Server clock minus the browser's, from the last message. */
@@ -37,6 +38,7 @@ function applySnapshot(s: Snapshot): void {
   for (const n of s.nodes) nodes.set(n.name, n);
   for (const p of s.pods) pods.set(p.key, p);
   for (const e of s.autoscaler) autoscaler.set(e.uid, e);
+  autoscalerStatus = s.autoscalerStatus;
   samples = [...s.samples];
   startedAt = s.startedAt;
   skew = s.now - Date.now();
@@ -48,6 +50,7 @@ function applyDelta(d: Delta): void {
   for (const k of d.podsDeleted) pods.delete(k);
   for (const p of d.pods) pods.set(p.key, p);
   for (const e of d.autoscaler) autoscaler.set(e.uid, e);
+  if (d.autoscalerStatus !== undefined) autoscalerStatus = d.autoscalerStatus;
   if (d.samples.length > 0) {
     samples.push(...d.samples);
     const instants = [...new Set(samples.map((s) => s.t))];
@@ -280,7 +283,19 @@ function render(): void {
   const events = [...autoscaler.values()].sort((a, b) => byName(b.time, a.time) || byName(a.uid, b.uid));
   autoscalerList.setItems(events);
   $('autoscaler-count').textContent = events.length === 0 ? '(no events from the cluster autoscaler yet)' : String(events.length);
+  renderAutoscalerStatus();
   drawChart();
+}
+
+/** The status ConfigMap, folded to one line (open it for the whole document); hidden while there is none. */
+function renderAutoscalerStatus(): void {
+  const box = $('autoscaler-status');
+  box.hidden = autoscalerStatus === null;
+  if (autoscalerStatus === null) return;
+  const when = autoscalerStatus.lastUpdated !== '' ? ` · updated ${autoscalerStatus.lastUpdated}` : '';
+  $('autoscaler-status-summary').textContent = `cluster-autoscaler-status: ${autoscalerStatus.summary !== '' ? autoscalerStatus.summary : 'see the text'}${when}`;
+  const pre = $('autoscaler-status-text');
+  if (pre.textContent !== autoscalerStatus.text) pre.textContent = autoscalerStatus.text;
 }
 
 let lastChart = '';
