@@ -104,6 +104,8 @@ export class GpuCluster {
   readonly smallLeft: Int32Array;
   /** Per node: F(n), the expected fragmented thousandths under the target workload. */
   readonly frag: Float64Array;
+  /** Per node: bumped by every refresh, so a policy can tell whether a node it cached something for has changed. */
+  readonly version: Uint32Array;
 
   constructor(nodes: readonly NodeShape[], target: TargetWorkload | null = null) {
     const n = nodes.length;
@@ -124,6 +126,7 @@ export class GpuCluster {
     this.fitDevices = new Uint8Array(n * t);
     this.smallLeft = new Int32Array(n * t);
     this.frag = new Float64Array(n);
+    this.version = new Uint32Array(n);
     let total = 0;
     nodes.forEach((node, i) => {
       if (node.gpus < 0 || node.gpus > MAX_GPUS) throw new RangeError(`node ${i}: ${node.gpus} GPUs (the engine models 0..${MAX_GPUS})`);
@@ -142,6 +145,7 @@ export class GpuCluster {
 
   /** Recomputes node n's derived columns after its devices or CPU changed: O(devices × typical pods). */
   refresh(n: number): void {
+    this.version[n]!++;
     const base = n * MAX_GPUS;
     const g = this.gpuCount[n]!;
     let sum = 0;

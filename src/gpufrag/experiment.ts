@@ -192,6 +192,20 @@ export function schedulePod(c: GpuCluster, policy: GpuFragPolicy, pod: PodReques
     let k = 0;
     for (let n = 0; n < count; n++) if (fits(c, n, pod)) feasible[k++] = n;
     if (k > 0) node = policy.selectNode(feasible, k);
+  } else if (policy.chooseAmongBest !== undefined) {
+    // Collect the nodes of the best score (in `feasible`) and let the policy choose among them.
+    let best = -Infinity;
+    let k = 0;
+    for (let n = 0; n < count; n++) {
+      if (!fits(c, n, pod)) continue;
+      const s = policy.score(c, n, pod);
+      if (s > best) {
+        best = s;
+        k = 0;
+      }
+      if (s === best) feasible[k++] = n;
+    }
+    if (k > 0) node = policy.chooseAmongBest(c, pod, feasible, k);
   } else {
     let best = -Infinity;
     let bestRank = 0;
@@ -215,11 +229,13 @@ export function schedulePod(c: GpuCluster, policy: GpuFragPolicy, pod: PodReques
 export function runExperiment(trace: PreparedTrace, options: RunOptions): RunResult {
   const started = performance.now();
   const rng = seededRng(options.seed);
-  const policy = makePolicy(options.policy, rng);
   const cluster = new GpuCluster(trace.nodes, trace.target);
   const total = cluster.totalGpuMilli;
   const sequence = buildWorkload(trace, total, options.demand, rng);
   cluster.rank.set(nodeRanks(cluster.nodeCount, rng));
+  // The policy draws from the generator only after the workload and the node order, so every policy of a seed
+  // sees the same pod sequence and the same ranks.
+  const policy = makePolicy(options.policy, rng, trace.target);
 
   // merge_alloc_discrete.py: per event, bin = round(arrived %), value = round(allocated %, 2); mean per bin.
   const bins = Math.ceil(Math.max(options.demand, ...options.checkpoints) * 100) + 3;

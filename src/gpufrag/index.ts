@@ -5,7 +5,7 @@ export { buildWorkload, modelMaskOf, nodeRanks, prepareTrace, runExperiment, sch
 export type { PreparedTrace, RunOptions, RunResult } from './experiment.js';
 export { bestFitDevice, bestFitPolicy, dotProdPolicy, fgdPolicy, fgdScoreOf, fgdShareChoice, gpuClusteringPolicy, gpuPackingPolicy, randomPolicy, sigmoid, wholeGpuDevices } from './policies.js';
 export type { GpuFragPolicy } from './policies.js';
-export { drydockPolicy } from './own.js';
+export { LOOKAHEAD_ARRIVALS, LOOKAHEAD_SEQUENCES, TerminalWaste, drydockPolicy } from './own.js';
 export { POLICY_NAMES, PUBLISHED_POLICIES, isPolicyName, makePolicy } from './registry.js';
 export type { PolicyName } from './registry.js';
 export { readTraceNodes, readTracePods } from './trace.js';

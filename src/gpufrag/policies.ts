@@ -14,6 +14,11 @@ export interface GpuFragPolicy {
   shareDevice(c: GpuCluster, n: number, pod: PodRequest): number;
   /** Random only: choose among the feasible nodes directly instead of scoring them. */
   selectNode?(feasible: Int32Array, count: number): number;
+  /**
+   * Among the feasible nodes of the best score (`tied[0..count)`, in node order, count ≥ 1), the one to take.
+   * Without it the engine takes the lowest rank, as the simulator does (§4).
+   */
+  chooseAmongBest?(c: GpuCluster, pod: PodRequest, tied: Int32Array, count: number): number;
 }
 
 /** The simulator's node vector normalisation constants (const.go: MaxSpecCpu, MaxSpecGpu). */

@@ -1,5 +1,6 @@
 // The experiment's policies by name: the six published ones in the paper's order, then drydock's own.
 import type { Rng } from '../util/rng.js';
+import type { TargetWorkload } from './cluster.js';
 import { drydockPolicy } from './own.js';
 import { bestFitPolicy, dotProdPolicy, fgdPolicy, gpuClusteringPolicy, gpuPackingPolicy, randomPolicy, type GpuFragPolicy } from './policies.js';
 
@@ -13,8 +14,11 @@ export function isPolicyName(name: string): name is PolicyName {
   return (POLICY_NAMES as readonly string[]).includes(name);
 }
 
-/** A policy by name; Random draws from `rng` (the run's generator, after the workload and the node order). */
-export function makePolicy(name: PolicyName, rng: Rng): GpuFragPolicy {
+/**
+ * A policy by name, for one run. Random and Drydock draw from `rng` (the run's generator, after the workload and
+ * the node order); Drydock samples its lookahead arrivals from `target`, the workload FGD targets.
+ */
+export function makePolicy(name: PolicyName, rng: Rng, target: TargetWorkload): GpuFragPolicy {
   switch (name) {
     case 'Random':
       return randomPolicy(rng);
@@ -29,6 +33,6 @@ export function makePolicy(name: PolicyName, rng: Rng): GpuFragPolicy {
     case 'FGD':
       return fgdPolicy;
     case 'Drydock':
-      return drydockPolicy;
+      return drydockPolicy(target, rng);
   }
 }

@@ -8,7 +8,6 @@ import {
   MAX_GPUS,
   bestFitPolicy,
   dotProdPolicy,
-  drydockPolicy,
   fgdPolicy,
   fgdShareChoice,
   gpuClusteringPolicy,
@@ -143,25 +142,6 @@ t('FGD picks a device best fit would not: keep the room a typical 600 pod needs'
   assert.is(fgdShareChoice(c, 0, p), 50 * 16 + 1);
   assert.equal(choose(fgdPolicy, p, c), { node: 0, devices: [1] });
   assert.equal(choose(bestFitPolicy, p, c), { node: 0, devices: [0] });
-});
-
-t('Drydock: FGD, and for a sharing pod among equal FGD scores a node whose GPUs are in use before an intact one', () => {
-  // Sharing pod: score = 2·FGD + (1 if some GPU of the node is allocated). Pod A: n0 2·56 + 1 = 113; n1 2·40 = 80; n2 80.
-  const c = cluster();
-  assert.equal([0, 1, 2].map((n) => drydockPolicy.score(c, n, share)), [113, 80, 80]);
-  // Other pods: 2·FGD. The whole-GPU pod: n0 2·21, n1 and n2 2·50 → rank: n1, as FGD.
-  assert.equal([0, 1, 2].map((n) => drydockPolicy.score(c, n, pod(8000, 1, 1000))), [42, 100, 100]);
-  assert.equal(choose(drydockPolicy, pod(8000, 1, 1000)), { node: 1, devices: [0] });
-  // Two 64-core 8-GPU nodes, n0 intact, n1 with device 0 fully taken (0 left). F(n0) = F(n1) = 0 (nothing between 0 and
-  // the typical sizes is left over). Pod (1000 m, 250) on a free device 1000→750: t0 still fits, t1 now sees 750 too small
-  // → F' = .5·750 = 375, Δ = −375 → FGD 40 on both; FGD's rank gives n0, Drydock (80 vs 81) the used n1, device 1
-  // (device 0 has no room).
-  const d = new GpuCluster([node(64000, 8), node(64000, 8)], target);
-  setNode(d, 1, 64000, [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000]);
-  const small = pod(1000, 1, 250);
-  assert.equal([0, 1].map((n) => fgdPolicy.score(d, n, small)), [40, 40]);
-  assert.equal(choose(fgdPolicy, small, d), { node: 0, devices: [0] });
-  assert.equal(choose(drydockPolicy, small, d), { node: 1, devices: [1] });
 });
 
 t('Random: a feasible node and a device with room, the same ones for the same seed', () => {
