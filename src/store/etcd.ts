@@ -245,6 +245,8 @@ interface Waiter {
   readonly revision: number;
   readonly pending: Set<LocalWatcher>;
   readonly resolve: () => void;
+  /** Ends the wait after a bound, delivered or not. */
+  readonly timer: NodeJS.Timeout;
 }
 
 /** A Store over etcd. Open it with openEtcdStore(), which checks that etcd answers. */
@@ -412,11 +414,7 @@ export class EtcdStore implements Store {
     const created = w.serverId !== undefined ? Promise.resolve() : new Promise<void>((resolve) => (w.onCreated = resolve));
     return created.then(() => {
       if (w.cancelled || w.delivered >= current) return;
-      return new Promise<void>((resolve) => {
-        const waiter: Waiter = { revision: current, pending: new Set([w]), resolve };
-        this.waiters.push(waiter);
-        setTimeout(() => this.finishWaiter(waiter), replayWaitMs).unref();
-      });
+      return this.wait(current, new Set([w]), replayWaitMs);
     });
   }
 
@@ -542,17 +540,17 @@ export class EtcdStore implements Store {
       if (keys.some((k) => inRange(k, w.req.key, w.req.rangeEnd))) pending.add(w);
     }
     if (pending.size === 0) return Promise.resolve();
+    // A watcher etcd is slow to feed must not hold the write forever; the write itself has committed.
+    return this.wait(revision, pending, this.timeoutMs);
+  }
+
+  /** Resolves once every watcher in `pending` has delivered `revision` (or ended), or after `boundMs`. */
+  private wait(revision: number, pending: Set<LocalWatcher>, boundMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const waiter: Waiter = { revision, pending, resolve };
-      this.waiters.push(waiter);
-      // A watcher etcd is slow to feed must not hold the write forever; the write itself has committed.
-      const timer = setTimeout(() => this.finishWaiter(waiter), this.timeoutMs);
+      const timer = setTimeout(() => this.finishWaiter(waiter), boundMs);
       timer.unref();
-      const done = waiter.resolve;
-      (waiter as { resolve: () => void }).resolve = () => {
-        clearTimeout(timer);
-        done();
-      };
+      const waiter: Waiter = { revision, pending, resolve, timer };
+      this.waiters.push(waiter);
     });
   }
 
@@ -575,6 +573,7 @@ export class EtcdStore implements Store {
     const i = this.waiters.indexOf(waiter);
     if (i < 0) return;
     this.waiters.splice(i, 1);
+    clearTimeout(waiter.timer);
     waiter.resolve();
   }
 
@@ -660,7 +659,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.resolve();
+    for (const waiter of [...this.waiters]) this.finishWaiter(waiter);
     this.loseWatchStream(new StoreError('ErrClosed'));
     this.keepAliveStream?.cancel();
     this.keepAliveStream = undefined;
