@@ -211,6 +211,9 @@ export const SCALE_CASE: BenchCase = {
   note: "SchedulingBasic's node and pod templates at ten times Kubernetes' documented limits (5,000 nodes, 150,000 pods)",
 };
 
+/** The Alibaba trace replay through `drydock simulate` (src/bench/replay.ts). */
+export const REPLAY_CASE = 'AlibabaReplay';
+
 /** Every case `drydock bench` runs by default: scheduler_perf's, then the scale case. */
 export const ALL_CASES: readonly BenchCase[] = [...CASES, SCALE_CASE];
 

@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetsDir, runSimulateCommand } from '../cli/commands/simulate.js';
+import { REPLAY_CASE } from './cases.js';
 import type { CaseResult } from './runner.js';
 
-export const REPLAY_CASE = 'AlibabaReplay';
+export { REPLAY_CASE };
 
 /** ../shared/datasets/alibaba-gpu-v2023 next to the checkout (the project's datasets/ is ./datasets). */
 export function alibabaTraceDir(): string {

@@ -1,7 +1,6 @@
 // Runs one benchmark case in its own process (so its peak RSS is its own) and prints the result as JSON.
 // Usage: node worker.js '{"case":"SchedulingBasic","nodes":5000,"pods":10000,"schedulerOnly":false,"seed":1}'
-import { findCase, scaled } from './cases.js';
-import { REPLAY_CASE, runAlibabaReplay } from './replay.js';
+import { findCase, REPLAY_CASE, scaled } from './cases.js';
 import { runCase } from './runner.js';
 
 interface Job {
@@ -14,6 +13,8 @@ interface Job {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 if (job.case === REPLAY_CASE) {
+  // Loaded only for this case: it brings the whole simulate command (and its etcd client) with it.
+  const { runAlibabaReplay } = await import('./replay.js');
   process.stdout.write(JSON.stringify(await runAlibabaReplay()) + '\n');
   process.exit(0);
 }

@@ -145,6 +145,12 @@ export interface PreFilterPlugin extends Plugin {
 export interface FilterPlugin extends Plugin {
   /** 0 when the pod fits `node` (a snapshot row), else a reason id. No allocation here. */
   filter(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
+  /**
+   * Optional: filter() for rows[0..count) at once, the reason ids into out[0..count). Each must be exactly
+   * what filter() answers for that row; the framework prefers this when present (read the cycle state once,
+   * one loop over the columns). A property test holds the two equal.
+   */
+  filterNodes?(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void;
 }
 
 /** The nodes that failed filtering, for PostFilter (preemption). */
@@ -169,6 +175,12 @@ export interface PreScorePlugin extends Plugin {
 export interface ScorePlugin extends Plugin {
   /** A raw score for `node`; no allocation here. */
   score(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
+  /**
+   * Optional: the raw scores of nodes[0..count) into out[0..count), each exactly what score() gives for
+   * that node. Lets a plugin read its cycle state once and run one tight loop over the columns instead of
+   * one call per node (the framework prefers it when present; a property test holds the two equal).
+   */
+  scoreNodes?(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void;
   /** Rescales raw scores in place to [0, 100] (ScoreExtensions.NormalizeScore). */
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array, nodes: Int32Array, count: number, snapshot: Snapshot): void;
 }

@@ -60,17 +60,38 @@ export function normalizedImageName(name: string): string {
   return `${name}:latest`;
 }
 
-export function makePodInfo(pod: Pod): PodInfo {
-  const meta = pod.metadata ?? {};
-  const spec = pod.spec;
+/**
+ * What a PodInfo takes from the pod's containers (requests, images, host ports), shared by its versions,
+ * with the other spec fields the requests depend on (compared by identity).
+ */
+type ContainerFacts = Pick<
+  PodInfo,
+  'cpu' | 'memory' | 'ephemeralStorage' | 'scalars' | 'nonZeroCpu' | 'nonZeroMemory' | 'images' | 'containerCount' | 'hostPorts' | 'gpus' | 'gpuMilli'
+> & { readonly init: unknown; readonly resources: unknown; readonly overhead: unknown };
+
+/**
+ * Container facts by the containers array they came from. API objects are replaced, never changed in
+ * place, and a pod's versions (created, bound, status updates) share their containers array, so the
+ * quantities are parsed once per pod rather than once per event; the other inputs are checked by identity.
+ */
+const factsByContainers = new WeakMap<object, ContainerFacts>();
+const NO_SCALARS: ReadonlyMap<string, number> = new Map();
+const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
+const NO_DATASETS: readonly string[] = Object.freeze([]);
+/** The PodInfo of each pod object seen (the same object comes back in updates and deletes). */
+const infoByPod = new WeakMap<Pod, PodInfo>();
+
+function containerFacts(spec: Pod['spec']): ContainerFacts {
+  const containers = spec.containers ?? [];
+  const cached = factsByContainers.get(containers);
+  if (cached !== undefined && cached.init === spec.initContainers && cached.resources === spec.resources && cached.overhead === spec.overhead) return cached;
   const req = podRequests(spec);
   const nz = podRequestsNonZero(spec);
-  const scalars = new Map<string, number>();
+  let scalars: Map<string, number> | undefined;
   for (const [name, amount] of Object.entries(req)) {
     if (name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name === GPU_MILLI_RESOURCE) continue;
-    if (typeof amount === 'number' && amount > 0) scalars.set(name, amount);
+    if (typeof amount === 'number' && amount > 0) (scalars ??= new Map()).set(name, amount);
   }
-  const containers = spec.containers ?? [];
   const init = spec.initContainers ?? [];
   const hostPorts: HostPort[] = [];
   // Host ports of regular containers and of sidecars (init containers with restartPolicy Always), as
@@ -81,13 +102,43 @@ export function makePodInfo(pod: Pod): PodInfo {
       if (p.hostPort !== undefined && p.hostPort > 0) hostPorts.push({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP ?? '0.0.0.0', port: p.hostPort });
     }
   }
+  const facts: ContainerFacts = {
+    init: spec.initContainers,
+    resources: spec.resources,
+    overhead: spec.overhead,
+    cpu: req['cpu'] ?? 0,
+    memory: req['memory'] ?? 0,
+    ephemeralStorage: req['ephemeral-storage'] ?? 0,
+    scalars: scalars ?? NO_SCALARS,
+    nonZeroCpu: nz['cpu'] ?? 0,
+    nonZeroMemory: nz['memory'] ?? 0,
+    images: [...init, ...containers].map((c) => normalizedImageName(c.image ?? '')),
+    containerCount: init.length + containers.length,
+    hostPorts: hostPorts.length === 0 ? NO_HOST_PORTS : hostPorts,
+    gpus: req[GPU_RESOURCE] ?? 0,
+    gpuMilli: req[GPU_MILLI_RESOURCE] ?? 0,
+  };
+  factsByContainers.set(containers, facts);
+  return facts;
+}
+
+export function makePodInfo(pod: Pod): PodInfo {
+  const known = infoByPod.get(pod);
+  if (known !== undefined) return known;
+  const meta = pod.metadata ?? {};
+  const spec = pod.spec;
+  const facts = containerFacts(spec);
   const annotations = meta.annotations ?? {};
-  const datasets = (annotations[DATASETS_ANNOTATION] ?? '')
-    .split(',')
-    .map((d) => d.trim())
-    .filter((d) => d.length > 0);
+  const datasetsText = annotations[DATASETS_ANNOTATION];
+  const datasets =
+    datasetsText === undefined
+      ? NO_DATASETS
+      : datasetsText
+          .split(',')
+          .map((d) => d.trim())
+          .filter((d) => d.length > 0);
   const started = pod.status?.startTime ?? meta.creationTimestamp;
-  return {
+  const info: PodInfo = {
     pod,
     key: `${meta.namespace ?? ''}/${meta.name ?? ''}`,
     uid: meta.uid ?? '',
@@ -99,18 +150,20 @@ export function makePodInfo(pod: Pod): PodInfo {
     schedulerName: spec.schedulerName ?? 'default-scheduler',
     nodeName: spec.nodeName === '' ? undefined : spec.nodeName,
     tolerations: spec.tolerations ?? [],
-    cpu: req['cpu'] ?? 0,
-    memory: req['memory'] ?? 0,
-    ephemeralStorage: req['ephemeral-storage'] ?? 0,
-    scalars,
-    nonZeroCpu: nz['cpu'] ?? 0,
-    nonZeroMemory: nz['memory'] ?? 0,
-    images: [...init, ...containers].map((c) => normalizedImageName(c.image ?? '')),
-    containerCount: init.length + containers.length,
-    hostPorts,
-    gpus: req[GPU_RESOURCE] ?? 0,
-    gpuMilli: req[GPU_MILLI_RESOURCE] ?? 0,
+    cpu: facts.cpu,
+    memory: facts.memory,
+    ephemeralStorage: facts.ephemeralStorage,
+    scalars: facts.scalars,
+    nonZeroCpu: facts.nonZeroCpu,
+    nonZeroMemory: facts.nonZeroMemory,
+    images: facts.images,
+    containerCount: facts.containerCount,
+    hostPorts: facts.hostPorts,
+    gpus: facts.gpus,
+    gpuMilli: facts.gpuMilli,
     datasets,
     startTime: started !== undefined ? Date.parse(started) : 0,
   };
+  infoByPod.set(pod, info);
+  return info;
 }

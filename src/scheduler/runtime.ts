@@ -170,6 +170,12 @@ export class Framework implements FilterRunner {
   private reasonOfNode = new Int32Array(0);
   private totals = new Float64Array(0);
   private scoreBuf: Float64Array[] = [];
+  /** One chunk of the node search: its rows, the rows still passing, and one filter's answers. */
+  private chunkRows = new Int32Array(0);
+  private chunkLive = new Int32Array(0);
+  private chunkOut = new Int32Array(0);
+  /** The rows PreFilterResult allows, when it narrows the search. */
+  private allowedRows = new Int32Array(0);
   private readonly skipFilter = new Set<string>();
   private readonly skipScore = new Set<string>();
 
@@ -189,6 +195,75 @@ export class Framework implements FilterRunner {
     this.reasonOfNode = new Int32Array(capacity);
     this.totals = new Float64Array(capacity);
     this.scoreBuf = this.plugins.score.map(() => new Float64Array(capacity));
+    this.chunkRows = new Int32Array(capacity);
+    this.chunkLive = new Int32Array(capacity);
+    this.chunkOut = new Int32Array(capacity);
+    this.allowedRows = new Int32Array(capacity);
+  }
+
+  /** The filters on one node, in order, until one fails: its reason id (the plugin is noted), or 0. */
+  private filterOne(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string>): number {
+    for (let f = 0; f < filters.length; f++) {
+      const plugin = filters[f]!;
+      const id = plugin.filter(state, pod, r, snapshot);
+      if (id !== 0) {
+        rejected.add(plugin.name);
+        return id;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Filters `n` nodes of `nodes` from position `from` (wrapping at `numNodes`): each filter over the rows
+   * all earlier filters passed, as a one-by-one search would. Appends the feasible rows in node order to
+   * this.feasible from `feasibleCount` and returns the new count; failed rows go to `failedRows`.
+   */
+  private filterChunk(
+    filters: readonly FilterPlugin[],
+    state: CycleState,
+    pod: PodInfo,
+    snapshot: Snapshot,
+    nodes: Int32Array,
+    numNodes: number,
+    from: number,
+    n: number,
+    feasibleCount: number,
+    failedRows: number[],
+    rejected: Set<string>,
+  ): number {
+    const rows = this.chunkRows;
+    const live = this.chunkLive;
+    const out = this.chunkOut;
+    const reasonOfNode = this.reasonOfNode;
+    for (let k = 0, at = from; k < n; k++) {
+      const r = nodes[at]!;
+      rows[k] = r;
+      live[k] = r;
+      reasonOfNode[r] = 0;
+      if (++at === numNodes) at = 0;
+    }
+    let alive = n;
+    for (let f = 0; f < filters.length && alive > 0; f++) {
+      const plugin = filters[f]!;
+      if (plugin.filterNodes !== undefined) plugin.filterNodes(state, pod, live, alive, snapshot, out);
+      else for (let k = 0; k < alive; k++) out[k] = plugin.filter(state, pod, live[k]!, snapshot);
+      let kept = 0;
+      for (let k = 0; k < alive; k++) {
+        const id = out[k]!;
+        const r = live[k]!;
+        if (id === 0) live[kept++] = r;
+        else reasonOfNode[r] = id;
+      }
+      if (kept < alive) rejected.add(plugin.name);
+      alive = kept;
+    }
+    for (let k = 0; k < n; k++) {
+      const r = rows[k]!;
+      if (reasonOfNode[r] === 0) this.feasible[feasibleCount++] = r;
+      else failedRows.push(r);
+    }
+    return feasibleCount;
   }
 
   // ---- FilterRunner (for preemption) ------------------------------------------------------------------
@@ -294,7 +369,6 @@ export class Framework implements FilterRunner {
 
     // Filter: from nextStartNodeIndex, until enough feasible nodes are found.
     const hasScoring = this.plugins.score.length > 0;
-    const toFind = explain ? numAll : hasScoring ? numFeasibleNodesToFind(this.options.percentageOfNodesToScore, numAll) : 1;
     const excludedId = allowed !== undefined ? nodesExcludedByPreFilter(narrowing) : 0;
     const failedRows: number[] = [];
     let feasibleCount = 0;
@@ -310,29 +384,65 @@ export class Framework implements FilterRunner {
     // The filters this cycle runs (PreFilter may have skipped some), resolved once, not per node.
     const filters = this.plugins.filter.filter((f) => !this.skipFilter.has(f.name));
     const nominations = this.nominator?.hasNominatedPods() === true;
-    const start = explain ? 0 : this.nextStartNodeIndex % numAll;
-    for (let i = 0; i < numAll && feasibleCount < toFind; i++) {
-      const r = snapshot.order[(start + i) % numAll]!;
-      processed++;
-      let failed = 0;
-      if (allowed !== undefined && !allowed.has(snapshot.names[r]!)) failed = excludedId;
-      else if (nominations) failed = this.filterWithNominatedPods(state, pod, r, snapshot, unschedulablePlugins);
-      else {
-        for (let f = 0; f < filters.length; f++) {
-          const plugin = filters[f]!;
-          const id = plugin.filter(state, pod, r, snapshot);
-          if (id !== 0) {
-            failed = id;
-            unschedulablePlugins.add(plugin.name);
-            break;
-          }
+    if (explain) {
+      for (let i = 0; i < numAll; i++) {
+        const r = snapshot.order[i]!;
+        processed++;
+        const failed =
+          allowed !== undefined && !allowed.has(snapshot.names[r]!)
+            ? excludedId
+            : nominations
+              ? this.filterWithNominatedPods(state, pod, r, snapshot, unschedulablePlugins)
+              : this.filterOne(filters, state, pod, r, snapshot, unschedulablePlugins);
+        this.reasonOfNode[r] = failed;
+        if (failed === 0) this.feasible[feasibleCount++] = r;
+        else failedRows.push(r);
+      }
+    } else {
+      // The nodes searched: all of them in the snapshot's order, or only PreFilterResult's (findNodesThatFitPod
+      // restricts the list to them; the rest count as UnschedulableAndUnresolvable). Go ranges over a set
+      // there, in no fixed order; drydock takes the names in the order PreFilter gave them.
+      let nodes = snapshot.order;
+      let numNodes = numAll;
+      if (allowed !== undefined) {
+        nodes = this.allowedRows;
+        numNodes = 0;
+        for (const name of allowed) {
+          const r = snapshot.rowOf(name);
+          if (r >= 0) nodes[numNodes++] = r;
         }
       }
-      this.reasonOfNode[r] = failed;
-      if (failed === 0) this.feasible[feasibleCount++] = r;
-      else failedRows.push(r);
+      const toSearch = hasScoring ? numFeasibleNodesToFind(this.options.percentageOfNodesToScore, numNodes) : 1;
+      const start = numNodes === 0 ? 0 : this.nextStartNodeIndex % numNodes;
+      if (nominations) {
+        for (let i = 0; i < numNodes && feasibleCount < toSearch; i++) {
+          const r = nodes[(start + i) % numNodes]!;
+          processed++;
+          const failed = this.filterWithNominatedPods(state, pod, r, snapshot, unschedulablePlugins);
+          this.reasonOfNode[r] = failed;
+          if (failed === 0) this.feasible[feasibleCount++] = r;
+          else failedRows.push(r);
+        }
+      } else {
+        // In chunks of as many nodes as are still needed: a chunk can never hold more feasible nodes than
+        // that, so exactly the nodes a one-by-one search would visit are visited, and each filter runs over
+        // a chunk's survivors in one call.
+        while (processed < numNodes && feasibleCount < toSearch) {
+          const n = Math.min(toSearch - feasibleCount, numNodes - processed);
+          feasibleCount = this.filterChunk(filters, state, pod, snapshot, nodes, numNodes, (start + processed) % numNodes, n, feasibleCount, failedRows, unschedulablePlugins);
+          processed += n;
+        }
+      }
+      this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % numAll;
+      if (allowed !== undefined && feasibleCount === 0) {
+        for (let i = 0; i < numAll; i++) {
+          const r = snapshot.order[i]!;
+          if (allowed.has(snapshot.names[r]!)) continue;
+          this.reasonOfNode[r] = excludedId;
+          failedRows.push(r);
+        }
+      }
     }
-    if (!explain) this.nextStartNodeIndex = (start + processed) % numAll;
     const explainedRows = explain ? this.explainFilters(state, pod, snapshot, allowed, excludedId, explain) : undefined;
 
     if (feasibleCount === 0) {
@@ -367,7 +477,8 @@ export class Framework implements FilterRunner {
       const { plugin, weight } = this.plugins.score[k]!;
       if (this.skipScore.has(plugin.name)) continue;
       const scores = this.scoreBuf[k]!;
-      for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, nodes[i]!, snapshot);
+      if (plugin.scoreNodes !== undefined) plugin.scoreNodes(state, pod, nodes, count, snapshot, scores);
+      else for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, nodes[i]!, snapshot);
       const raw = explained ? Array.from(scores.subarray(0, count)) : undefined;
       plugin.normalizeScore?.(state, pod, scores, nodes, count, snapshot);
       for (let i = 0; i < count; i++) {

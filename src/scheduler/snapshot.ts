@@ -180,6 +180,39 @@ export class NodeCache extends Columns {
   private podChanges: { row: number; info: PodInfo; sign: 1 | -1 }[] = [];
   private podChangesOverflowed = false;
   private static readonly MAX_POD_CHANGES = 1 << 20;
+  /**
+   * Rows by recency of change, newest first: a doubly linked list through these columns (-1 ends it), so
+   * a snapshot finds the rows changed since its last update without scanning every row (cache.go keeps its
+   * nodeInfoList ordered by generation for the same reason: moveNodeInfoToHead).
+   */
+  private recentNext = new Int32Array(0);
+  private recentPrev = new Int32Array(0);
+  private recentHead = -1;
+
+  protected override grow(min: number): void {
+    const before = this.capacity;
+    super.grow(min);
+    if (this.capacity === before) return;
+    const next = new Int32Array(this.capacity).fill(-2);
+    next.set(this.recentNext);
+    const prev = new Int32Array(this.capacity).fill(-2);
+    prev.set(this.recentPrev);
+    this.recentNext = next; // -2: not in the list yet
+    this.recentPrev = prev;
+  }
+
+  /**
+   * Appends to `out` every row changed after generation `since` (newest first) and returns how many: the
+   * head of the recency list up to the first row that is not newer.
+   */
+  rowsChangedSince(since: number, out: number[]): number {
+    let n = 0;
+    for (let r = this.recentHead; r >= 0 && this.generation[r]! > since; r = this.recentNext[r]!) {
+      out.push(r);
+      n++;
+    }
+    return n;
+  }
 
   /** Takes the pod changes recorded since the last call; undefined if too many piled up to keep. */
   drainPodChanges(): { row: number; info: PodInfo; sign: 1 | -1 }[] | undefined {
@@ -214,6 +247,20 @@ export class NodeCache extends Columns {
 
   private touch(r: number): void {
     this.generation[r] = ++this.gen;
+    if (this.recentHead === r) return;
+    const next = this.recentNext;
+    const prev = this.recentPrev;
+    if (next[r] !== -2) {
+      // Unlink: r is in the list and not its head, so it has a predecessor.
+      const p = prev[r]!;
+      const n = next[r]!;
+      next[p] = n;
+      if (n >= 0) prev[n] = p;
+    }
+    next[r] = this.recentHead;
+    prev[r] = -1;
+    if (this.recentHead >= 0) prev[this.recentHead] = r;
+    this.recentHead = r;
   }
 
   /** Adds or updates a node. */
@@ -368,6 +415,7 @@ export class Snapshot extends Columns {
   /** Per-row counts of pods matching a predicate, by the caller's key; see podCounts(). */
   private readonly counters = new Map<string, { matches: (p: PodInfo) => boolean; perRow: Int32Array; used: number }>();
   private cycle = 0;
+  private readonly changedScratch: number[] = [];
   /** Counters unused for this many updates are dropped (they are rebuilt on demand). */
   static readonly COUNTER_IDLE_LIMIT = 1000;
 
@@ -385,10 +433,10 @@ export class Snapshot extends Columns {
         c.perRow = grown;
       }
     }
-    const changed: number[] = [];
-    for (let r = 0; r < cache.rows; r++) {
-      if (cache.generation[r]! > this.lastGeneration) changed.push(r);
-    }
+    const changed = this.changedScratch;
+    changed.length = 0;
+    // Ascending rows, as a full scan would visit them (new topology domains get their ids in that order).
+    if (cache.rowsChangedSince(this.lastGeneration, changed) > 1) changed.sort((a, b) => a - b);
     const changes = cache.drainPodChanges();
     // Rows whose node came, went or was replaced are recounted; elsewhere counters follow the pod deltas.
     const recount = new Set<number>();
@@ -433,18 +481,15 @@ export class Snapshot extends Columns {
       list.push(r);
     }
     const lists = [...zones.values()];
-    const order: number[] = [];
-    for (let i = 0; order.length < this.countPresent(); i++) {
-      for (const list of lists) if (i < list.length) order.push(list[i]!);
+    let present = 0;
+    for (const list of lists) present += list.length;
+    const order = new Int32Array(present);
+    let k = 0;
+    for (let i = 0; k < present; i++) {
+      for (const list of lists) if (i < list.length) order[k++] = list[i]!;
     }
-    this.order = Int32Array.from(order);
-    this.numNodes = order.length;
-  }
-
-  private countPresent(): number {
-    let n = 0;
-    for (let r = 0; r < this.rows; r++) n += this.present[r]!;
-    return n;
+    this.order = order;
+    this.numNodes = present;
   }
 
   private domainId(col: { names: string[]; byName: Map<string, number> }, value: string | undefined): number {

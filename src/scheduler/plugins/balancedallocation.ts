@@ -125,13 +125,16 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   }
 
   score(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
-    let inputs = state.read<AllocationInputs>(PRE_SCORE_KEY);
-    if (inputs === undefined) {
-      // balanced_allocation.go Score: without PreScore the request list is computed on the spot.
-      inputs = AllocationInputs.build(this.resources, pod, snapshot, true);
-      state.write(PRE_SCORE_KEY, inputs);
-    }
-    return balancedResourceScore(inputs, node);
+    return balancedResourceScore(this.inputs(state, pod, snapshot), node);
+  }
+
+  scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
+    const inputs = this.inputs(state, pod, snapshot);
+    for (let i = 0; i < count; i++) out[i] = balancedResourceScore(inputs, nodes[i]!);
+  }
+
+  private inputs(state: CycleState, pod: PodInfo, snapshot: Snapshot): AllocationInputs {
+    return AllocationInputs.fromState(state, PRE_SCORE_KEY, this.resources, pod, snapshot, true);
   }
 }
 

@@ -52,6 +52,18 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
     return tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT) ? 0 : REASON_UNSCHEDULABLE;
   }
 
+  filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+    const unschedulable = snapshot.unschedulable;
+    let id = -1; // the answer for an unschedulable node, worked out on the first one
+    for (let i = 0; i < count; i++) {
+      if (unschedulable[rows[i]!] === 0) out[i] = 0;
+      else {
+        if (id < 0) id = tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT) ? 0 : REASON_UNSCHEDULABLE;
+        out[i] = id;
+      }
+    }
+  }
+
   /** With queueing hints (GA in 1.34): Node Add|UpdateNodeTaint and Pod UpdatePodToleration. */
   eventsToRegister(): ClusterEventWithHint[] {
     return [
@@ -96,6 +108,12 @@ export class NodeName implements FilterPlugin, EnqueueExtensions {
   filter(_state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
     const wanted = pod.nodeName;
     return wanted === undefined || wanted === snapshot.names[node] ? 0 : REASON_NODE_NAME;
+  }
+
+  filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+    const wanted = pod.nodeName;
+    if (wanted === undefined) out.fill(0, 0, count);
+    else for (let i = 0; i < count; i++) out[i] = wanted === snapshot.names[rows[i]!] ? 0 : REASON_NODE_NAME;
   }
 
   /** Node Add, without a hint (always worth a retry). */

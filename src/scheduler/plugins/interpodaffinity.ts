@@ -616,13 +616,13 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   /** scoring.go Score: the sum, over topology keys the node has, of its domain's score. */
   score(state: CycleState, _pod: PodInfo, node: number): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY);
-    if (s === undefined) return 0;
-    let score = 0;
-    for (let i = 0; i < s.ids.length; i++) {
-      const d = s.ids[i]![node]!;
-      if (d >= 0) score += s.scores[i]![d]!;
-    }
-    return score;
+    return s === undefined ? 0 : affinityScore(s, node);
+  }
+
+  scoreNodes(state: CycleState, _pod: PodInfo, nodes: Int32Array, count: number, _snapshot: Snapshot, out: Float64Array): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+    if (s === undefined) out.fill(0, 0, count);
+    else for (let i = 0; i < count; i++) out[i] = affinityScore(s, nodes[i]!);
   }
 
   /** scoring.go NormalizeScore: int64(100 · (s − min) / (max − min)) in float64, 0 when all are equal. */
@@ -718,3 +718,13 @@ export function parseInterPodAffinityArgs(raw: Json | undefined): InterPodAffini
 }
 
 export const newInterPodAffinity: PluginFactory = (handle) => new InterPodAffinity(parseInterPodAffinityArgs(handle.args));
+
+/** scoring.go Score: the sum, over topology keys the node has, of its domain's score. */
+function affinityScore(s: PreScoreState, node: number): number {
+  let score = 0;
+  for (let i = 0; i < s.ids.length; i++) {
+    const d = s.ids[i]![node]!;
+    if (d >= 0) score += s.scores[i]![d]!;
+  }
+  return score;
+}

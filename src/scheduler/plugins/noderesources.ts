@@ -337,6 +337,16 @@ export class AllocationInputs {
     this.count++;
   }
 
+  /** PreScore's inputs; without PreScore (Score called alone) they are built on the spot and kept, as fit.go and balanced_allocation.go do. */
+  static fromState(state: CycleState, key: string, resources: readonly ResourceSpec[], pod: PodInfo, snapshot: Snapshot, useRequested: boolean): AllocationInputs {
+    let inputs = state.read<AllocationInputs>(key);
+    if (inputs === undefined) {
+      inputs = AllocationInputs.build(resources, pod, snapshot, useRequested);
+      state.write(key, inputs);
+    }
+    return inputs;
+  }
+
   static build(resources: readonly ResourceSpec[], pod: PodInfo, snapshot: Snapshot, useRequested: boolean): AllocationInputs {
     const inputs = new AllocationInputs();
     for (const { name, weight } of resources) {
@@ -366,6 +376,34 @@ export function leastAllocatedScore(inputs: AllocationInputs, node: number): num
     weightSum += w;
   }
   return weightSum === 0 ? 0 : Math.floor(nodeScore / weightSum);
+}
+
+/** leastAllocatedScore over many nodes for the usual two resources (cpu and memory): the same sums, unrolled. */
+function leastAllocatedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array): void {
+  const alloc0 = inputs.alloc[0]!;
+  const alloc1 = inputs.alloc[1]!;
+  const req0 = inputs.requested[0]!;
+  const req1 = inputs.requested[1]!;
+  const pod0 = inputs.podRequest[0]!;
+  const pod1 = inputs.podRequest[1]!;
+  const w0 = inputs.weight[0]!;
+  const w1 = inputs.weight[1]!;
+  for (let i = 0; i < count; i++) {
+    const node = nodes[i]!;
+    let nodeScore = 0;
+    let weightSum = 0;
+    const c0 = alloc0[node]!;
+    if (c0 !== 0) {
+      nodeScore += leastRequestedScore(req0[node]! + pod0, c0) * w0;
+      weightSum += w0;
+    }
+    const c1 = alloc1[node]!;
+    if (c1 !== 0) {
+      nodeScore += leastRequestedScore(req1[node]! + pod1, c1) * w1;
+      weightSum += w1;
+    }
+    out[i] = weightSum === 0 ? 0 : Math.floor(nodeScore / weightSum);
+  }
 }
 
 /** most_allocated.go mostResourceScorer: Σ score·w / Σ w, integer division. */
@@ -567,49 +605,13 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   /** fit.go fitsRequest, with every insufficient resource folded into one (composite) reason. */
   filter(state: CycleState, _pod: PodInfo, node: number, snapshot: Snapshot): number {
     const s = state.read<FitPreFilterState>(PRE_FILTER_KEY);
-    if (s === undefined) return missingStateReason;
-    let fixed = 0;
-    if (snapshot.podCount[node]! + 1 > snapshot.allocPods[node]!) fixed |= TOO_MANY_PODS;
-    if (!s.anyRequest) return fixed === 0 ? 0 : fixedReason(fixed);
+    return s === undefined ? missingStateReason : fitsRequest(s, node, snapshot);
+  }
 
-    const cpu = s.cpu;
-    if (cpu > 0) {
-      const allocatable = snapshot.allocCpu[node]!;
-      if (cpu > allocatable - snapshot.reqCpu[node]!) fixed |= cpu > allocatable ? INSUFFICIENT_CPU | UNRESOLVABLE : INSUFFICIENT_CPU;
-    }
-    const memory = s.memory;
-    if (memory > 0) {
-      const allocatable = snapshot.allocMemory[node]!;
-      if (memory > allocatable - snapshot.reqMemory[node]!) fixed |= memory > allocatable ? INSUFFICIENT_MEMORY | UNRESOLVABLE : INSUFFICIENT_MEMORY;
-    }
-    const storage = s.ephemeralStorage;
-    if (storage > 0) {
-      const allocatable = snapshot.allocEphemeral[node]!;
-      if (storage > allocatable - snapshot.reqEphemeral[node]!) {
-        fixed |= storage > allocatable ? INSUFFICIENT_EPHEMERAL | UNRESOLVABLE : INSUFFICIENT_EPHEMERAL;
-      }
-    }
-    let scalarMask = 0;
-    const { scalarRequest, scalarAlloc, scalarUsed } = s;
-    for (let i = 0; i < scalarRequest.length; i++) {
-      const q = scalarRequest[i]!;
-      const allocatable = scalarAlloc[i]![node]!;
-      if (q > allocatable - scalarUsed[i]![node]!) {
-        scalarMask += SCALAR_BIT[i]!;
-        if (q > allocatable) fixed |= UNRESOLVABLE;
-      }
-    }
-    if (scalarMask !== 0) {
-      // Failure path: at most one registration per distinct combination, then a numeric-key lookup.
-      const key = fixed + SCALAR_UNIT * scalarMask;
-      let id = s.composite.get(key);
-      if (id === undefined) {
-        id = registerComposite(fixed, scalarMask, s.scalarNames);
-        s.composite.set(key, id);
-      }
-      return id;
-    }
-    return fixed === 0 ? 0 : fixedReason(fixed);
+  filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+    const s = state.read<FitPreFilterState>(PRE_FILTER_KEY);
+    if (s === undefined) out.fill(missingStateReason, 0, count);
+    else for (let i = 0; i < count; i++) out[i] = fitsRequest(s, rows[i]!, snapshot);
   }
 
   preScore(state: CycleState, pod: PodInfo, _nodes: Int32Array, _count: number, snapshot: Snapshot): Status {
@@ -618,12 +620,7 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   }
 
   score(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
-    let inputs = state.read<AllocationInputs>(PRE_SCORE_KEY);
-    if (inputs === undefined) {
-      // fit.go Score: without PreScore the request list is computed on the spot.
-      inputs = AllocationInputs.build(this.resources, pod, snapshot, false);
-      state.write(PRE_SCORE_KEY, inputs);
-    }
+    const inputs = this.scoreInputs(state, pod, snapshot);
     switch (this.strategy) {
       case 0:
         return leastAllocatedScore(inputs, node);
@@ -632,6 +629,18 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
       default:
         return requestedToCapacityRatioScore(inputs, node, this.shapeUtilization, this.shapeScore);
     }
+  }
+
+  scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
+    const inputs = this.scoreInputs(state, pod, snapshot);
+    if (this.strategy === 0 && inputs.count === 2) leastAllocatedTwo(inputs, nodes, count, out);
+    else if (this.strategy === 0) for (let i = 0; i < count; i++) out[i] = leastAllocatedScore(inputs, nodes[i]!);
+    else if (this.strategy === 1) for (let i = 0; i < count; i++) out[i] = mostAllocatedScore(inputs, nodes[i]!);
+    else for (let i = 0; i < count; i++) out[i] = requestedToCapacityRatioScore(inputs, nodes[i]!, this.shapeUtilization, this.shapeScore);
+  }
+
+  private scoreInputs(state: CycleState, pod: PodInfo, snapshot: Snapshot): AllocationInputs {
+    return AllocationInputs.fromState(state, PRE_SCORE_KEY, this.resources, pod, snapshot, false);
   }
 
   /**
@@ -714,3 +723,49 @@ void _check;
 
 /** Builds NodeResourcesFit from its args (NodeResourcesFitArgs); throws ConfigError naming the bad field. */
 export const newNodeResourcesFit: PluginFactory = (handle) => new Fit(parseNodeResourcesFitArgs(handle.args));
+
+/** fit.go fitsRequest, with every insufficient resource folded into one (composite) reason. */
+function fitsRequest(s: FitPreFilterState, node: number, snapshot: Snapshot): number {
+  let fixed = 0;
+  if (snapshot.podCount[node]! + 1 > snapshot.allocPods[node]!) fixed |= TOO_MANY_PODS;
+  if (!s.anyRequest) return fixed === 0 ? 0 : fixedReason(fixed);
+
+  const cpu = s.cpu;
+  if (cpu > 0) {
+    const allocatable = snapshot.allocCpu[node]!;
+    if (cpu > allocatable - snapshot.reqCpu[node]!) fixed |= cpu > allocatable ? INSUFFICIENT_CPU | UNRESOLVABLE : INSUFFICIENT_CPU;
+  }
+  const memory = s.memory;
+  if (memory > 0) {
+    const allocatable = snapshot.allocMemory[node]!;
+    if (memory > allocatable - snapshot.reqMemory[node]!) fixed |= memory > allocatable ? INSUFFICIENT_MEMORY | UNRESOLVABLE : INSUFFICIENT_MEMORY;
+  }
+  const storage = s.ephemeralStorage;
+  if (storage > 0) {
+    const allocatable = snapshot.allocEphemeral[node]!;
+    if (storage > allocatable - snapshot.reqEphemeral[node]!) {
+      fixed |= storage > allocatable ? INSUFFICIENT_EPHEMERAL | UNRESOLVABLE : INSUFFICIENT_EPHEMERAL;
+    }
+  }
+  let scalarMask = 0;
+  const { scalarRequest, scalarAlloc, scalarUsed } = s;
+  for (let i = 0; i < scalarRequest.length; i++) {
+    const q = scalarRequest[i]!;
+    const allocatable = scalarAlloc[i]![node]!;
+    if (q > allocatable - scalarUsed[i]![node]!) {
+      scalarMask += SCALAR_BIT[i]!;
+      if (q > allocatable) fixed |= UNRESOLVABLE;
+    }
+  }
+  if (scalarMask !== 0) {
+    // Failure path: at most one registration per distinct combination, then a numeric-key lookup.
+    const key = fixed + SCALAR_UNIT * scalarMask;
+    let id = s.composite.get(key);
+    if (id === undefined) {
+      id = registerComposite(fixed, scalarMask, s.scalarNames);
+      s.composite.set(key, id);
+    }
+    return id;
+  }
+  return fixed === 0 ? 0 : fixedReason(fixed);
+}

@@ -591,23 +591,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   /** scoring.go Score: round(Σ cnt·ln(size+2) + (maxSkew − 1)) over the constraints whose key the node has. */
   score(state: CycleState, _pod: PodInfo, node: number): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY);
-    if (s === undefined || s.ignored[node]) return 0;
-    let score = 0;
-    const constraints = s.constraints;
-    for (let i = 0; i < constraints.length; i++) {
-      const d = s.domainIds[i]![node]!;
-      if (d < 0) continue;
-      let cnt: number;
-      if (s.isHostname[i]) {
-        const counts = s.rowCounts[i];
-        cnt = counts === undefined ? 0 : counts[node]!;
-      } else {
-        cnt = s.domainCounts[i]![d]!;
-      }
-      score += cnt * s.weights[i]! + (constraints[i]!.maxSkew - 1);
-    }
-    // math.Round; scores are never negative, where JS rounds halves the same way.
-    return Math.round(score);
+    return s === undefined ? 0 : spreadScore(s, node);
+  }
+
+  scoreNodes(state: CycleState, _pod: PodInfo, nodes: Int32Array, count: number, _snapshot: Snapshot, out: Float64Array): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+    if (s === undefined) out.fill(0, 0, count);
+    else for (let i = 0; i < count; i++) out[i] = spreadScore(s, nodes[i]!);
   }
 
   /** scoring.go NormalizeScore: ignored nodes 0; max 0 → 100; else 100·(max + min − s) / max (int64). */
@@ -775,3 +765,24 @@ export function parsePodTopologySpreadArgs(raw: Json | undefined): PodTopologySp
 }
 
 export const newPodTopologySpread: PluginFactory = (handle) => new PodTopologySpread(parsePodTopologySpreadArgs(handle.args));
+
+/** scoring.go Score: round(Σ cnt·ln(size+2) + (maxSkew − 1)) over the constraints whose key the node has. */
+function spreadScore(s: PreScoreState, node: number): number {
+  if (s.ignored[node]) return 0;
+  let score = 0;
+  const constraints = s.constraints;
+  for (let i = 0; i < constraints.length; i++) {
+    const d = s.domainIds[i]![node]!;
+    if (d < 0) continue;
+    let cnt: number;
+    if (s.isHostname[i]) {
+      const counts = s.rowCounts[i];
+      cnt = counts === undefined ? 0 : counts[node]!;
+    } else {
+      cnt = s.domainCounts[i]![d]!;
+    }
+    score += cnt * s.weights[i]! + (constraints[i]!.maxSkew - 1);
+  }
+  // math.Round; scores are never negative, where JS rounds halves the same way.
+  return Math.round(score);
+}

@@ -67,6 +67,14 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return taint === undefined ? 0 : untoleratedTaintReason(taint);
   }
 
+  filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+    const taints = snapshot.taints;
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      out[i] = taints[r]!.length === 0 ? 0 : this.filter(state, pod, r, snapshot);
+    }
+  }
+
   preScore(state: CycleState, pod: PodInfo, _nodes: Int32Array, _count: number, _snapshot: Snapshot): Status {
     const tolerationsPreferNoSchedule = pod.tolerations.filter((t) => (t.effect ?? '') === '' || t.effect === 'PreferNoSchedule');
     state.write(PRE_SCORE_STATE_KEY, { tolerationsPreferNoSchedule } satisfies PreScoreState);
@@ -78,6 +86,15 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     // PreferNoSchedule effect can tolerate a PreferNoSchedule taint.
     const tolerations = state.read<PreScoreState>(PRE_SCORE_STATE_KEY)?.tolerationsPreferNoSchedule ?? pod.tolerations;
     return countIntolerableTaintsPreferNoSchedule(snapshot.taints[node], tolerations);
+  }
+
+  scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
+    const tolerations = state.read<PreScoreState>(PRE_SCORE_STATE_KEY)?.tolerationsPreferNoSchedule ?? pod.tolerations;
+    const taints = snapshot.taints;
+    for (let i = 0; i < count; i++) {
+      const onNode = taints[nodes[i]!];
+      out[i] = onNode === undefined || onNode.length === 0 ? 0 : countIntolerableTaintsPreferNoSchedule(onNode, tolerations);
+    }
   }
 
   normalizeScore(_state: CycleState, _pod: PodInfo, scores: Float64Array, _nodes: Int32Array, count: number, _snapshot: Snapshot): void {
