@@ -146,11 +146,11 @@ export interface FilterPlugin extends Plugin {
   /** 0 when the pod fits `node` (a snapshot row), else a reason id. No allocation here. */
   filter(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
   /**
-   * Optional: filter() for rows[0..count) at once, the reason ids into out[0..count). Each must be exactly
-   * what filter() answers for that row; the framework prefers this when present (read the cycle state once,
-   * one loop over the columns). A property test holds the two equal.
+   * Optional: filter() for rows[0..count) at once, the reason ids into out[0..count), returning how many
+   * are not 0. Each must be exactly what filter() answers for that row; the framework prefers this when
+   * present (read the cycle state once, one loop over the columns). A property test holds the two equal.
    */
-  filterNodes?(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void;
+  filterNodes?(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number;
 }
 
 /** The nodes that failed filtering, for PostFilter (preemption). */

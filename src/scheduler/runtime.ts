@@ -240,14 +240,22 @@ export class Framework implements FilterRunner {
       const r = nodes[at]!;
       rows[k] = r;
       live[k] = r;
-      reasonOfNode[r] = 0;
       if (++at === numNodes) at = 0;
     }
     let alive = n;
     for (let f = 0; f < filters.length && alive > 0; f++) {
       const plugin = filters[f]!;
-      if (plugin.filterNodes !== undefined) plugin.filterNodes(state, pod, live, alive, snapshot, out);
-      else for (let k = 0; k < alive; k++) out[k] = plugin.filter(state, pod, live[k]!, snapshot);
+      let failed = 0;
+      if (plugin.filterNodes !== undefined) failed = plugin.filterNodes(state, pod, live, alive, snapshot, out);
+      else {
+        for (let k = 0; k < alive; k++) {
+          const id = plugin.filter(state, pod, live[k]!, snapshot);
+          out[k] = id;
+          if (id !== 0) failed++;
+        }
+      }
+      if (failed === 0) continue;
+      rejected.add(plugin.name);
       let kept = 0;
       for (let k = 0; k < alive; k++) {
         const id = out[k]!;
@@ -255,13 +263,19 @@ export class Framework implements FilterRunner {
         if (id === 0) live[kept++] = r;
         else reasonOfNode[r] = id;
       }
-      if (kept < alive) rejected.add(plugin.name);
       alive = kept;
     }
-    for (let k = 0; k < n; k++) {
+    // The survivors are in node order; every other row of the chunk failed (its reason is set).
+    const feasible = this.feasible;
+    for (let k = 0, j = 0; k < n; k++) {
       const r = rows[k]!;
-      if (reasonOfNode[r] === 0) this.feasible[feasibleCount++] = r;
-      else failedRows.push(r);
+      if (j < alive && live[j] === r) {
+        j++;
+        reasonOfNode[r] = 0;
+        feasible[feasibleCount++] = r;
+      } else {
+        failedRows.push(r);
+      }
     }
     return feasibleCount;
   }

@@ -66,6 +66,8 @@ class Columns {
   nonZeroCpu = new Float64Array(0);
   nonZeroMemory = new Float64Array(0);
   unschedulable = new Uint8Array(0);
+  /** 1 where the node has taints (so taint checks skip untainted nodes without reaching their arrays). */
+  tainted = new Uint8Array(0);
   gpuCount = new Int32Array(0);
   /** Milli-GPU in use per device: row * MAX_GPUS_PER_NODE + device. */
   gpuUsedMilli = new Int32Array(0);
@@ -115,6 +117,7 @@ class Columns {
     this.nonZeroCpu = f64(this.nonZeroCpu);
     this.nonZeroMemory = f64(this.nonZeroMemory);
     this.unschedulable = u8(this.unschedulable);
+    this.tainted = u8(this.tainted);
     this.gpuCount = i32(this.gpuCount);
     this.gpuUsedMilli = i32(this.gpuUsedMilli, MAX_GPUS_PER_NODE);
     for (const [k, a] of this.scalarAlloc) this.scalarAlloc.set(k, f64(a));
@@ -146,6 +149,7 @@ class Columns {
     this.nonZeroCpu[r] = src.nonZeroCpu[r]!;
     this.nonZeroMemory[r] = src.nonZeroMemory[r]!;
     this.unschedulable[r] = src.unschedulable[r]!;
+    this.tainted[r] = src.tainted[r]!;
     this.gpuCount[r] = src.gpuCount[r]!;
     const g = r * MAX_GPUS_PER_NODE;
     this.gpuUsedMilli.set(src.gpuUsedMilli.subarray(g, g + MAX_GPUS_PER_NODE), g);
@@ -289,6 +293,7 @@ export class NodeCache extends Columns {
     this.nodes[r] = node;
     this.labels[r] = node.metadata?.labels ?? {};
     this.taints[r] = node.spec?.taints ?? [];
+    this.tainted[r] = this.taints[r]!.length > 0 ? 1 : 0;
     this.unschedulable[r] = node.spec?.unschedulable === true ? 1 : 0;
     this.allocCpu[r] = quantity(alloc, 'cpu');
     this.allocMemory[r] = quantity(alloc, 'memory');

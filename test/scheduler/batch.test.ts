@@ -130,8 +130,9 @@ test('filterNodes and scoreNodes answer exactly what filter and score answer, ro
         if (skipped.has(f.name) || f.filterNodes === undefined) continue;
         batched++;
         out.fill(-1);
-        f.filterNodes(state, pod, rows, rows.length, snapshot, out);
+        const rejected = f.filterNodes(state, pod, rows, rows.length, snapshot, out);
         rows.forEach((r, i) => assert.is(out[i], f.filter(state, pod, r, snapshot), `${f.name} on ${snapshot.names[r]}`));
+        assert.is(rejected, out.filter((id) => id !== 0).length, `${f.name}: the count of rejections`);
       }
       assert.ok(batched >= 3, 'NodeUnschedulable, NodeName, TaintToleration and NodeResourcesFit batch');
       for (const p of fw.plugins.preScore) p.preScore(state, pod, rows, rows.length, snapshot);

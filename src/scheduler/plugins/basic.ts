@@ -52,16 +52,19 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
     return tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT) ? 0 : REASON_UNSCHEDULABLE;
   }
 
-  filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+  filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
     const unschedulable = snapshot.unschedulable;
     let id = -1; // the answer for an unschedulable node, worked out on the first one
+    let rejected = 0;
     for (let i = 0; i < count; i++) {
       if (unschedulable[rows[i]!] === 0) out[i] = 0;
       else {
         if (id < 0) id = tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT) ? 0 : REASON_UNSCHEDULABLE;
         out[i] = id;
+        if (id !== 0) rejected++;
       }
     }
+    return rejected;
   }
 
   /** With queueing hints (GA in 1.34): Node Add|UpdateNodeTaint and Pod UpdatePodToleration. */
@@ -110,10 +113,19 @@ export class NodeName implements FilterPlugin, EnqueueExtensions {
     return wanted === undefined || wanted === snapshot.names[node] ? 0 : REASON_NODE_NAME;
   }
 
-  filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+  filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
     const wanted = pod.nodeName;
-    if (wanted === undefined) out.fill(0, 0, count);
-    else for (let i = 0; i < count; i++) out[i] = wanted === snapshot.names[rows[i]!] ? 0 : REASON_NODE_NAME;
+    if (wanted === undefined) {
+      out.fill(0, 0, count);
+      return 0;
+    }
+    let rejected = 0;
+    for (let i = 0; i < count; i++) {
+      const id = wanted === snapshot.names[rows[i]!] ? 0 : REASON_NODE_NAME;
+      out[i] = id;
+      if (id !== 0) rejected++;
+    }
+    return rejected;
   }
 
   /** Node Add, without a hint (always worth a retry). */

@@ -608,10 +608,19 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
     return s === undefined ? missingStateReason : fitsRequest(s, node, snapshot);
   }
 
-  filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
+  filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
     const s = state.read<FitPreFilterState>(PRE_FILTER_KEY);
-    if (s === undefined) out.fill(missingStateReason, 0, count);
-    else for (let i = 0; i < count; i++) out[i] = fitsRequest(s, rows[i]!, snapshot);
+    if (s === undefined) {
+      out.fill(missingStateReason, 0, count);
+      return count;
+    }
+    let rejected = 0;
+    for (let i = 0; i < count; i++) {
+      const id = fitsRequest(s, rows[i]!, snapshot);
+      out[i] = id;
+      if (id !== 0) rejected++;
+    }
+    return rejected;
   }
 
   preScore(state: CycleState, pod: PodInfo, _nodes: Int32Array, _count: number, snapshot: Snapshot): Status {

@@ -67,12 +67,16 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return taint === undefined ? 0 : untoleratedTaintReason(taint);
   }
 
-  filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): void {
-    const taints = snapshot.taints;
+  filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
+    const tainted = snapshot.tainted;
+    let rejected = 0;
     for (let i = 0; i < count; i++) {
       const r = rows[i]!;
-      out[i] = taints[r]!.length === 0 ? 0 : this.filter(state, pod, r, snapshot);
+      const id = tainted[r] === 0 ? 0 : this.filter(state, pod, r, snapshot);
+      out[i] = id;
+      if (id !== 0) rejected++;
     }
+    return rejected;
   }
 
   preScore(state: CycleState, pod: PodInfo, _nodes: Int32Array, _count: number, _snapshot: Snapshot): Status {
@@ -90,10 +94,10 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
     const tolerations = state.read<PreScoreState>(PRE_SCORE_STATE_KEY)?.tolerationsPreferNoSchedule ?? pod.tolerations;
-    const taints = snapshot.taints;
+    const { taints, tainted } = snapshot;
     for (let i = 0; i < count; i++) {
-      const onNode = taints[nodes[i]!];
-      out[i] = onNode === undefined || onNode.length === 0 ? 0 : countIntolerableTaintsPreferNoSchedule(onNode, tolerations);
+      const r = nodes[i]!;
+      out[i] = tainted[r] === 0 ? 0 : countIntolerableTaintsPreferNoSchedule(taints[r], tolerations);
     }
   }
 
