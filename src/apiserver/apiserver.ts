@@ -222,11 +222,20 @@ function selectableField(obj: unknown, field: string): string {
   return objectField(obj, field) ?? '';
 }
 
+/** Decoded versions kept per generation of ApiServer's decode cache. */
+const DECODED_CACHE_SIZE = 4096;
+
 export class ApiServer {
   readonly store: Store;
   readonly clock: Clock;
   private readonly rng: Rng;
-  private readonly versioned = new WeakMap<KeyValue, Json>();
+  /**
+   * Decoded objects by stored version, so one write reaches every watcher as one object. Recent versions
+   * only (two generations of DECODED_CACHE_SIZE): a cache keyed weakly by the stored version would keep a
+   * decoded copy of every old version the store's history still holds.
+   */
+  private decodedNow = new Map<KeyValue, Json>();
+  private decodedBefore = new Map<KeyValue, Json>();
   private readonly bookmarkIntervalMs: number;
   private bookmarkWatchers = 0;
   private bookmarkTimer: Timer | undefined;
@@ -312,10 +321,14 @@ export class ApiServer {
 
   /** The object at this key-value with its resourceVersion, made once per stored version. */
   private decode(kv: KeyValue): Json {
-    let obj = this.versioned.get(kv);
+    let obj = this.decodedNow.get(kv) ?? this.decodedBefore.get(kv);
     if (obj === undefined) {
       obj = withVersion(kv.value as Json, kv.modRevision);
-      this.versioned.set(kv, obj);
+      if (this.decodedNow.size >= DECODED_CACHE_SIZE) {
+        this.decodedBefore = this.decodedNow;
+        this.decodedNow = new Map();
+      }
+      this.decodedNow.set(kv, obj);
     }
     return obj;
   }

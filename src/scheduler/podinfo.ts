@@ -78,8 +78,6 @@ const factsByContainers = new WeakMap<object, ContainerFacts>();
 const NO_SCALARS: ReadonlyMap<string, number> = new Map();
 const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
 const NO_DATASETS: readonly string[] = Object.freeze([]);
-/** The PodInfo of each pod object seen (the same object comes back in updates and deletes). */
-const infoByPod = new WeakMap<Pod, PodInfo>();
 
 function containerFacts(spec: Pod['spec']): ContainerFacts {
   const containers = spec.containers ?? [];
@@ -123,8 +121,6 @@ function containerFacts(spec: Pod['spec']): ContainerFacts {
 }
 
 export function makePodInfo(pod: Pod): PodInfo {
-  const known = infoByPod.get(pod);
-  if (known !== undefined) return known;
   const meta = pod.metadata ?? {};
   const spec = pod.spec;
   const facts = containerFacts(spec);
@@ -138,7 +134,7 @@ export function makePodInfo(pod: Pod): PodInfo {
           .map((d) => d.trim())
           .filter((d) => d.length > 0);
   const started = pod.status?.startTime ?? meta.creationTimestamp;
-  const info: PodInfo = {
+  return {
     pod,
     key: `${meta.namespace ?? ''}/${meta.name ?? ''}`,
     uid: meta.uid ?? '',
@@ -164,6 +160,4 @@ export function makePodInfo(pod: Pod): PodInfo {
     datasets,
     startTime: started !== undefined ? Date.parse(started) : 0,
   };
-  infoByPod.set(pod, info);
-  return info;
 }

@@ -253,7 +253,7 @@ export class Scheduler {
 
   private podUpdated(old: Pod, pod: Pod): void {
     if (assigned(pod)) {
-      if (!assigned(old)) this.queue.delete(makePodInfo(old));
+      if (!assigned(old)) this.queue.delete(keyOf(old));
       if (isTerminal(pod)) {
         this.cache.removePod(keyOf(pod));
         this.moveAll({ resource: 'AssignedPod', actions: ActionType.Delete }, old as unknown as Json, undefined);
@@ -264,7 +264,7 @@ export class Scheduler {
         this.moveAll({ resource: 'AssignedPod', actions: ActionType.UpdatePodLabel }, old as unknown as Json, pod as unknown as Json);
       }
     } else if (this.responsible(pod)) {
-      if (isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined) this.queue.delete(makePodInfo(pod));
+      if (isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined) this.queue.delete(keyOf(pod));
       else {
         this.queue.update(makePodInfo(old), makePodInfo(pod));
         this.kick();
@@ -278,7 +278,7 @@ export class Scheduler {
       this.assumed.delete(keyOf(pod));
       this.moveAll({ resource: 'AssignedPod', actions: ActionType.Delete }, pod as unknown as Json, undefined);
     } else {
-      this.queue.delete(makePodInfo(pod));
+      this.queue.delete(keyOf(pod));
     }
   }
 

@@ -129,9 +129,10 @@ export class MvccStore {
   private readonly index = new SortedKeys();
   /**
    * Changes per revision, for revisions logBase .. rev (revision 1, the empty store, has none); trimmed by
-   * compaction. logBase is the oldest revision a watch can start from.
+   * compaction. logBase is the oldest revision a watch can start from. A revision of one change (most of
+   * them) holds the change itself rather than an array of one.
    */
-  private log: Change[][] = [[]];
+  private log: (Change | Change[])[] = [[]];
   private logBase = 1;
 
   private readonly watchers = new Map<number, WatcherState>();
@@ -389,7 +390,7 @@ export class MvccStore {
       if (kv.lease !== 0) this.leases.get(kv.lease)?.keys.add(kv.key);
     }
     this.rev = revision;
-    this.log.push(changes);
+    this.log.push(changes.length === 1 ? changes[0]! : changes);
   }
 
   // ---- compaction -------------------------------------------------------------------------------------
@@ -471,8 +472,8 @@ export class MvccStore {
     // Catch up from history, in batches that never split a revision.
     let batch: WatchEvent[] = [];
     for (let r = start; r <= this.rev; r++) {
-      const changes = this.log[r - this.logBase]!;
-      for (const c of changes) {
+      const logged = this.log[r - this.logBase]!;
+      for (const c of Array.isArray(logged) ? logged : [logged]) {
         const ev = this.eventFor(w, c);
         if (ev !== undefined) batch.push(ev);
       }
