@@ -1,6 +1,7 @@
 // Admission as kube-apiserver runs it for pods and priority classes: NamespaceLifecycle, ServiceAccount
 // (default account name), Priority (plugin/pkg/admission/priority), RuntimeClass (overhead and scheduling),
 // DefaultTolerationSeconds. Each step takes the object and returns a new one, or throws an ApiError.
+import { withFields } from '../util/objects.js';
 import { errors } from './errors.js';
 import { SYSTEM_PRIORITY_CLASSES, isRecord, type Json } from './strategy.js';
 
@@ -34,7 +35,7 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
 
   // ServiceAccount: the account defaults to "default".
   const sa = spec['serviceAccountName'] ?? spec['serviceAccount'] ?? 'default';
-  spec = { ...spec, serviceAccountName: sa };
+  spec = withFields(spec, { serviceAccountName: sa });
 
   // Priority: resolved from the class; a pod may not set the number itself.
   const className = spec['priorityClassName'];
@@ -57,7 +58,7 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
     if (global !== undefined) {
       priority = Number(global['value']);
       preemptionPolicy = global['preemptionPolicy'] ?? 'PreemptLowerPriority';
-      spec = { ...spec, priorityClassName: rec(global['metadata'])['name'] };
+      spec = withFields(spec, { priorityClassName: rec(global['metadata'])['name'] });
     }
   }
   if (spec['priority'] !== undefined && spec['priority'] !== priority) {
@@ -68,7 +69,7 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
       `the integer value of priority (${String(spec['priority'])}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`,
     );
   }
-  spec = { ...spec, priority, preemptionPolicy: spec['preemptionPolicy'] ?? preemptionPolicy };
+  spec = withFields(spec, { priority, preemptionPolicy: spec['preemptionPolicy'] ?? preemptionPolicy });
 
   // RuntimeClass: the class's pod overhead and scheduling constraints.
   const rcName = spec['runtimeClassName'];
@@ -109,9 +110,9 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
   if (!has('node.kubernetes.io/unreachable')) {
     added.push({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
   }
-  if (added.length > 0) spec = { ...spec, tolerations: [...tolerations, ...added] };
+  if (added.length > 0) spec = withFields(spec, { tolerations: [...tolerations, ...added] });
 
-  return { ...pod, spec };
+  return withFields(pod, { spec });
 }
 
 /** Only one PriorityClass may be the global default (plugin/pkg/admission/priority admitPriorityClass). */

@@ -9,6 +9,7 @@ import { compileLabelSelectorString, matchesFieldSelector, objectField, parseFie
 import { prefixEnd } from '../store/mvcc.js';
 import { StoreError, type KeyValue, type Store, type Watcher, type WatchResponse } from '../store/types.js';
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
+import { withFields, without } from '../util/objects.js';
 import { seededRng, type Rng } from '../util/rng.js';
 import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } from './admission.js';
 import { ApiError, errors, successStatus, type Status } from './errors.js';
@@ -135,14 +136,11 @@ function meta(obj: Json): Json {
 
 /** The store holds objects without resourceVersion; reads put the key's mod revision in. */
 function withVersion(obj: Json, revision: number): Json {
-  return { ...obj, metadata: { ...meta(obj), resourceVersion: String(revision) } };
+  return withFields(obj, { metadata: withFields(meta(obj), { resourceVersion: String(revision) }) });
 }
 
 function withoutVersion(obj: Json): Json {
-  const m = { ...meta(obj) };
-  delete m['resourceVersion'];
-  delete m['selfLink'];
-  return { ...obj, metadata: m };
+  return withFields(obj, { metadata: without(meta(obj), 'resourceVersion', 'selfLink') });
 }
 
 function parseVersion(rv: string | undefined, what: string): number | undefined {
@@ -397,7 +395,7 @@ export class ApiServer {
       throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${s.info.apiVersion})`);
     }
     if (obj['metadata'] !== undefined && !isRecord(obj['metadata'])) throw errors.badRequest('metadata must be an object');
-    return { ...obj, apiVersion: s.info.apiVersion, kind: s.kind };
+    return withFields(obj, { apiVersion: s.info.apiVersion, kind: s.kind });
   }
 
   // ---- create ---------------------------------------------------------------------------------------
@@ -414,15 +412,11 @@ export class ApiServer {
     if ((name === undefined || name === '') && typeof m['generateName'] === 'string' && m['generateName'] !== '') {
       name = generateName(m['generateName'], this.rng);
     }
-    const newMeta: Json = { ...m, ...(name !== undefined ? { name } : {}), uid: newUid(this.rng), creationTimestamp: formatTime(this.clock.now()) };
-    if (namespace !== undefined) newMeta['namespace'] = namespace;
-    delete newMeta['resourceVersion'];
-    delete newMeta['deletionTimestamp'];
-    delete newMeta['deletionGracePeriodSeconds'];
-    delete newMeta['selfLink'];
-    if (s.hasGeneration) newMeta['generation'] = 1;
-    else delete newMeta['generation'];
-    obj = s.defaults({ ...obj, metadata: newMeta });
+    const set: Json = { ...(name !== undefined ? { name } : {}), uid: newUid(this.rng), creationTimestamp: formatTime(this.clock.now()) };
+    if (namespace !== undefined) set['namespace'] = namespace;
+    if (s.hasGeneration) set['generation'] = 1;
+    const newMeta = withFields(without(m, 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', ...(s.hasGeneration ? [] : ['generation'])), set);
+    obj = s.defaults(withFields(obj, { metadata: newMeta }));
     if (s.kind === 'Job') obj = defaultJobSelector(obj);
 
     if (s.info.namespaced) await admitNamespace(resource, namespace, this.lookups);
@@ -855,12 +849,11 @@ export class ApiServer {
       const conditions = (Array.isArray(status['conditions']) ? (status['conditions'] as Json[]) : []).filter((c) => c['type'] !== 'PodScheduled');
       const now = formatTime(this.clock.now());
       const annotations = binding.metadata?.annotations;
-      const bound = {
-        ...pod,
-        metadata: annotations !== undefined ? { ...m, annotations: { ...rec(m['annotations']), ...annotations } } : m,
-        spec: { ...spec, nodeName: target },
-        status: { ...status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
-      };
+      const bound = withFields(pod, {
+        metadata: annotations !== undefined ? withFields(m, { annotations: withFields(rec(m['annotations']), annotations) }) : m,
+        spec: withFields(spec, { nodeName: target }),
+        status: withFields(status, { conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] }),
+      });
       if (opts.dryRun) return successStatus(201);
       const txn = await this.store
         .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ put: { key, value: withoutVersion(bound) } }], failure: [] })

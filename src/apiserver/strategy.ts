@@ -29,6 +29,7 @@ import {
   type Errs,
   type NameRule,
 } from './validation.js';
+import { withFields } from '../util/objects.js';
 
 export type Json = Record<string, unknown>;
 
@@ -85,26 +86,24 @@ function defaultContainer(c: unknown): unknown {
   // core/v1 defaults.go SetDefaults_Container: Always for :latest or no tag, else IfNotPresent.
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const tag = lastSegment.includes('@') ? 'digest' : lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : 'latest';
-  return {
-    ...c,
+  return withFields(c, {
     imagePullPolicy: c['imagePullPolicy'] ?? (tag === 'latest' ? 'Always' : 'IfNotPresent'),
     terminationMessagePath: c['terminationMessagePath'] ?? '/dev/termination-log',
     terminationMessagePolicy: c['terminationMessagePolicy'] ?? 'File',
-    ...(Array.isArray(c['ports']) ? { ports: c['ports'].map((p: unknown) => (isRecord(p) ? { ...p, protocol: p['protocol'] ?? 'TCP' } : p)) } : {}),
-    ...(isRecord(c['resources']) ? { resources: defaultResources(c['resources']) } : { resources: {} }),
-  };
+    ...(Array.isArray(c['ports']) ? { ports: c['ports'].map((p: unknown) => (isRecord(p) ? withFields(p, { protocol: p['protocol'] ?? 'TCP' }) : p)) } : {}),
+    resources: isRecord(c['resources']) ? defaultResources(c['resources']) : {},
+  });
 }
 
 /** Limits without requests: requests default to the limits (SetDefaults_ResourceRequirements behaviour). */
 function defaultResources(r: Json): Json {
   const limits = r['limits'];
   if (!isRecord(limits)) return r;
-  return { ...r, requests: { ...limits, ...rec(r['requests']) } };
+  return withFields(r, { requests: withFields(limits, rec(r['requests'])) });
 }
 
 export function defaultPodSpec(spec: Json): Json {
-  return {
-    ...spec,
+  return withFields(spec, {
     containers: arr(spec['containers']).map(defaultContainer),
     ...(Array.isArray(spec['initContainers']) ? { initContainers: spec['initContainers'].map(defaultContainer) } : {}),
     restartPolicy: spec['restartPolicy'] ?? 'Always',
@@ -114,7 +113,7 @@ export function defaultPodSpec(spec: Json): Json {
     schedulerName: spec['schedulerName'] ?? 'default-scheduler',
     enableServiceLinks: spec['enableServiceLinks'] ?? true,
     // Priority admission fills priority and preemptionPolicy.
-  };
+  });
 }
 
 /** QoS class (pkg/apis/core/v1/helper/qos GetPodQOS): Guaranteed, Burstable or BestEffort. */
@@ -353,7 +352,7 @@ const rules: Record<Kind, Rules> = {
     selectableFields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
     defaults: (o) => {
       const spec = defaultPodSpec(rec(o['spec']));
-      return { ...o, spec, status: { phase: 'Pending', qosClass: podQosClass(spec), ...rec(o['status']) } };
+      return withFields(o, { spec, status: withFields({ phase: 'Pending', qosClass: podQosClass(spec) }, rec(o['status'])) });
     },
     validate: (o, errs) => validatePodSpec('spec', o['spec'], errs),
     validateUpdate: (o, old, errs) => {

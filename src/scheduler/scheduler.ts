@@ -10,6 +10,7 @@ import { recordEvent } from '../apiserver/record.js';
 import type { Json } from '../apiserver/strategy.js';
 import type { LabelSelector, Labels, Node, Pod, Service } from '../api/index.js';
 import type { Clock, Timer } from '../util/clock.js';
+import { withFields } from '../util/objects.js';
 import type { Rng } from '../util/rng.js';
 import { ActionType, Code, CycleState, type ClusterAccess, type ClusterEvent, type QueuedPodInfo, type Status } from './framework.js';
 import { makePodInfo, type PodInfo } from './podinfo.js';
@@ -348,7 +349,7 @@ export class Scheduler {
       return;
     }
     const devices = chosenDevices(state);
-    const assumedPod = makePodInfo({ ...pod.pod, spec: { ...pod.pod.spec, nodeName } } as Pod);
+    const assumedPod = makePodInfo(withFields(pod.pod, { spec: withFields(pod.pod.spec, { nodeName }) }));
     this.cache.addPod(assumedPod, devices);
     this.assumed.set(pod.key, nodeName);
     const permit = fw.runPermitPlugins(state, pod, nodeName);
