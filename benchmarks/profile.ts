@@ -1,0 +1,138 @@
+// Where each scheduler_perf case spends its time: runs the case's worker under `node --cpu-prof` and reads
+// the profile back — the functions with the most self time, and the share of a few subsystems (inclusive
+// time of their entry points), so a case below target names its hot spots.
+// Run: npm run bench:profile [-- --case SchedulingBasic ...] [--top 12] [--json FILE]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CASES } from '../src/bench/cases.js';
+
+const WORKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'bench', 'worker.js');
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Entry points whose inclusive time is reported as a subsystem's share. */
+const SUBSYSTEMS: Readonly<Record<string, string>> = {
+  'scheduling cycle (scheduleOne)': 'scheduleOne scheduler/scheduler.js',
+  'node search: filters (filterChunk)': 'filterChunk scheduler/runtime.js',
+  'scoring (prioritize)': 'prioritize scheduler/runtime.js',
+  'preemption (PostFilter)': 'postFilter plugins/defaultpreemption.js',
+  'API create (ApiServer.create)': 'create apiserver/apiserver.js',
+  'pods/binding (ApiServer.bind)': 'bind apiserver/apiserver.js',
+  'store commit + watch fan-out (MvccStore.commit)': 'commit store/mvcc.js',
+  'informer deliveries (upsert)': 'upsert apiserver/informer.js',
+  'garbage collector': '(garbage collector) ',
+};
+
+function frameName(f: CallFrame): string {
+  const file = f.url.split('/').slice(-2).join('/');
+  return `${f.functionName || '(anonymous)'} ${file}`;
+}
+
+export interface CaseProfile {
+  case: string;
+  profiledMs: number;
+  /** Functions by self time, with their line, as % of the profile. */
+  selfTop: { function: string; percent: number }[];
+  /** Inclusive % of each subsystem's entry point. */
+  subsystems: Record<string, number>;
+}
+
+export function summarise(name: string, p: CpuProfile, top: number): CaseProfile {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const selfById = new Map<number, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    selfById.set(id, (selfById.get(id) ?? 0) + dt);
+    total += dt;
+  });
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const [id, t] of selfById) {
+    const f = byId.get(id)!.callFrame;
+    const key = `${frameName(f)}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + t);
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = frameName(byId.get(cur)!.callFrame);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + t);
+    }
+  }
+  const pct = (t: number) => Math.round((1000 * t) / total) / 10;
+  const selfTop = [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([fn, t]) => ({ function: fn, percent: pct(t) }));
+  const subsystems: Record<string, number> = {};
+  for (const [label, key] of Object.entries(SUBSYSTEMS)) subsystems[label] = pct(inclusive.get(key) ?? 0);
+  return { case: name, profiledMs: Math.round(total / 1000), selfTop, subsystems };
+}
+
+function profileCase(name: string, top: number): CaseProfile {
+  const dir = mkdtempSync(join(tmpdir(), 'drydock-profile-'));
+  try {
+    execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, WORKER, JSON.stringify({ case: name })], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (file === undefined) throw new Error(`${name}: node wrote no profile`);
+    return summarise(name, JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, top);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const names: string[] = [];
+  let top = 12;
+  let json: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--top') top = Number(args[++i]);
+    else if (a === '--json') json = args[++i];
+    else if (a === '--case') while (i + 1 < args.length && !args[i + 1]!.startsWith('--')) names.push(args[++i]!);
+    else {
+      process.stderr.write(`bench:profile: unknown argument ${a} (expected --case NAME..., --top N, --json FILE)\n`);
+      process.exit(2);
+    }
+  }
+  const known = new Set(CASES.map((c) => c.name));
+  for (const n of names) {
+    if (!known.has(n)) {
+      process.stderr.write(`bench:profile: --case ${n}: unknown case (expected one of ${[...known].join(', ')})\n`);
+      process.exit(2);
+    }
+  }
+  const results: CaseProfile[] = [];
+  for (const name of names.length > 0 ? names : [...known]) {
+    const r = profileCase(name, top);
+    results.push(r);
+    process.stdout.write(`\n${r.case} (${r.profiledMs} ms profiled, whole worker)\n`);
+    for (const [label, p] of Object.entries(r.subsystems)) if (p > 0) process.stdout.write(`  ${String(p).padStart(5)}%  ${label}\n`);
+    process.stdout.write('  self time:\n');
+    for (const s of r.selfTop) process.stdout.write(`  ${String(s.percent).padStart(5)}%  ${s.function}\n`);
+  }
+  if (json !== undefined) writeFileSync(json, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2) + '\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
