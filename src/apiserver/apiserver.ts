@@ -10,6 +10,7 @@ import { prefixEnd } from '../store/mvcc.js';
 import { StoreError, type KeyValue, type Store, type Watcher, type WatchResponse } from '../store/types.js';
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
 import { withFields, without } from '../util/objects.js';
+import { RecentCache } from '../util/recent.js';
 import { seededRng, type Rng } from '../util/rng.js';
 import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } from './admission.js';
 import { ApiError, errors, successStatus, type Status } from './errors.js';
@@ -220,20 +221,16 @@ function selectableField(obj: unknown, field: string): string {
   return objectField(obj, field) ?? '';
 }
 
-/** Decoded versions kept per generation of ApiServer's decode cache. */
-const DECODED_CACHE_SIZE = 4096;
-
 export class ApiServer {
   readonly store: Store;
   readonly clock: Clock;
   private readonly rng: Rng;
   /**
    * Decoded objects by stored version, so one write reaches every watcher as one object. Recent versions
-   * only (two generations of DECODED_CACHE_SIZE): a cache keyed weakly by the stored version would keep a
-   * decoded copy of every old version the store's history still holds.
+   * only: a cache keyed weakly by the stored version would keep a decoded copy of every old version the
+   * store's history still holds.
    */
-  private decodedNow = new Map<KeyValue, Json>();
-  private decodedBefore = new Map<KeyValue, Json>();
+  private readonly decoded = new RecentCache<KeyValue, Json>(4096);
   private readonly bookmarkIntervalMs: number;
   private bookmarkWatchers = 0;
   private bookmarkTimer: Timer | undefined;
@@ -319,14 +316,10 @@ export class ApiServer {
 
   /** The object at this key-value with its resourceVersion, made once per stored version. */
   private decode(kv: KeyValue): Json {
-    let obj = this.decodedNow.get(kv) ?? this.decodedBefore.get(kv);
+    let obj = this.decoded.get(kv);
     if (obj === undefined) {
       obj = withVersion(kv.value as Json, kv.modRevision);
-      if (this.decodedNow.size >= DECODED_CACHE_SIZE) {
-        this.decodedBefore = this.decodedNow;
-        this.decodedNow = new Map();
-      }
-      this.decodedNow.set(kv, obj);
+      this.decoded.set(kv, obj);
     }
     return obj;
   }

@@ -2,6 +2,7 @@
 // PodInfo): its requests as numbers, the non-zero variant used in scoring, images, host ports, GPU and
 // dataset asks. Plugins compile selectors and affinity terms in PreFilter from `pod`.
 import { podRequests, podRequestsNonZero, type Labels, type Pod, type Toleration } from '../api/index.js';
+import { RecentCache } from '../util/recent.js';
 
 /** drydock's GPU and data-locality annotations (shared with the workload loader and the kubelet). */
 export const GPU_MILLI_RESOURCE = 'drydock.io/gpu-milli';
@@ -71,10 +72,11 @@ type ContainerFacts = Pick<
 
 /**
  * Container facts by the containers array they came from. API objects are replaced, never changed in
- * place, and a pod's versions (created, bound, status updates) share their containers array, so the
- * quantities are parsed once per pod rather than once per event; the other inputs are checked by identity.
+ * place, and a pod's versions (created, assumed, bound) share their containers array and come within a
+ * short while of each other, so the quantities are parsed about once per pod; the other inputs are checked
+ * by identity. Recent pods only, so that the facts of every pod ever seen are not kept.
  */
-const factsByContainers = new WeakMap<object, ContainerFacts>();
+const factsByContainers = new RecentCache<object, ContainerFacts>(8192);
 const NO_SCALARS: ReadonlyMap<string, number> = new Map();
 const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
 const NO_DATASETS: readonly string[] = Object.freeze([]);

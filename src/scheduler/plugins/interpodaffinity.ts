@@ -191,6 +191,9 @@ const NO_AFFINITY: AffinityInfo = Object.freeze({
 const affinityCache = new WeakMap<PodInfo, AffinityInfo>();
 
 function affinityOf(pod: PodInfo): AffinityInfo {
+  // Most pods have no pod (anti-)affinity: answer without an entry in the cache for each of them.
+  const affinity = pod.pod.spec?.affinity;
+  if (affinity?.podAffinity === undefined && affinity?.podAntiAffinity === undefined) return NO_AFFINITY;
   let info = affinityCache.get(pod);
   if (info === undefined) {
     info = compileAffinity(pod.pod);
