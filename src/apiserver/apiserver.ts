@@ -144,6 +144,15 @@ function withoutVersion(obj: Json): Json {
   return withFields(obj, { metadata: without(meta(obj), 'resourceVersion', 'selfLink') });
 }
 
+/**
+ * withoutVersion for an object the API server built itself in this request (create, binding): the object
+ * itself when its metadata has neither field, so the store keeps it without another copy.
+ */
+function ownObjectStored(obj: Json): Json {
+  const m = meta(obj);
+  return Object.hasOwn(m, 'resourceVersion') || Object.hasOwn(m, 'selfLink') ? withoutVersion(obj) : obj;
+}
+
 function parseVersion(rv: string | undefined, what: string): number | undefined {
   if (rv === undefined || rv === '') return undefined;
   if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version ${JSON.stringify(rv)} for ${what}`);
@@ -426,7 +435,7 @@ export class ApiServer {
     const res = await this.store
       .txn({
         compare: [{ key, target: 'mod', result: 'equal', operand: 0 }],
-        success: [{ put: { key, value: withoutVersion(obj), ...lease } }],
+        success: [{ put: { key, value: ownObjectStored(obj), ...lease } }],
         failure: [],
       })
       .catch((e: unknown) => this.storeError(e));
@@ -842,14 +851,16 @@ export class ApiServer {
       const conditions = (Array.isArray(status['conditions']) ? (status['conditions'] as Json[]) : []).filter((c) => c['type'] !== 'PodScheduled');
       const now = formatTime(this.clock.now());
       const annotations = binding.metadata?.annotations;
+      // The stored metadata (without resourceVersion) serves the bound version as it is, shared with the one before.
+      const storedMeta = meta(kv.value as Json);
       const bound = withFields(pod, {
-        metadata: annotations !== undefined ? withFields(m, { annotations: withFields(rec(m['annotations']), annotations) }) : m,
+        metadata: annotations !== undefined ? withFields(storedMeta, { annotations: withFields(rec(storedMeta['annotations']), annotations) }) : storedMeta,
         spec: withFields(spec, { nodeName: target }),
         status: withFields(status, { conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] }),
       });
       if (opts.dryRun) return successStatus(201);
       const txn = await this.store
-        .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ put: { key, value: withoutVersion(bound) } }], failure: [] })
+        .txn({ compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }], success: [{ put: { key, value: ownObjectStored(bound) } }], failure: [] })
         .catch((e: unknown) => this.storeError(e));
       if (txn.succeeded) return successStatus(201);
       if (attempt > 100) throw errors.conflict('pods/binding', '', name, 'the object has been modified; please apply your changes to the latest version and try again');

@@ -38,6 +38,16 @@ export function eventName(objectName: string, unixNanos: bigint): string {
   return `${objectName}.${unixNanos.toString(16)}`;
 }
 
+/** source by component and host: every event of one component shares one object (events are never changed in place). */
+const sources = new Map<string, Readonly<{ component: string; host?: string }>>();
+
+function sourceOf(component: string, host: string | undefined): Readonly<{ component: string; host?: string }> {
+  const key = host === undefined ? component : `${component}\u0000${host}`;
+  let source = sources.get(key);
+  if (source === undefined) sources.set(key, (source = Object.freeze({ component, ...(host !== undefined ? { host } : {}) })));
+  return source;
+}
+
 /** Creates the Event; resolves to its name. */
 export async function recordEvent(api: Pick<ApiServer, 'create'>, ev: EventToRecord): Promise<string> {
   const time = formatTime(ev.at);
@@ -54,7 +64,7 @@ export async function recordEvent(api: Pick<ApiServer, 'create'>, ev: EventToRec
         reason: ev.reason,
         message: ev.message,
         type: ev.type,
-        source: { component: ev.component, ...(ev.host !== undefined ? { host: ev.host } : {}) },
+        source: sourceOf(ev.component, ev.host),
         reportingComponent: ev.component,
         ...(ev.host !== undefined ? { reportingInstance: ev.host } : {}),
         firstTimestamp: time,

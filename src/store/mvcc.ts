@@ -774,7 +774,8 @@ class WriteTxn {
     if (lease !== 0 && !this.store.hasLease(lease)) throw new StoreError('ErrLeaseNotFound');
     const prev = this.current(req.key);
     const kv: KeyValue = {
-      key: req.key,
+      // The key's earlier versions already hold this text: share their string rather than keep another.
+      key: prev?.key ?? req.key,
       createRevision: prev?.createRevision ?? this.revision,
       modRevision: this.revision,
       version: (prev?.version ?? 0) + 1,
