@@ -116,9 +116,15 @@ export class FitError {
     if (this.preFilterMessage !== '') {
       msg += ` ${this.preFilterMessage}.`;
     } else {
-      const counts = new Map<string, number>();
+      // Nodes per reason id first (one number per node), then each id's texts counted that many times.
+      const byId = new Map<number, number>();
       for (const r of this.rows) {
-        for (const text of reasonTexts(this.reasonOfNode[r]!)) counts.set(text, (counts.get(text) ?? 0) + 1);
+        const id = this.reasonOfNode[r]!;
+        byId.set(id, (byId.get(id) ?? 0) + 1);
+      }
+      const counts = new Map<string, number>();
+      for (const [id, n] of byId) {
+        for (const text of reasonTexts(id)) counts.set(text, (counts.get(text) ?? 0) + n);
       }
       const parts = [...counts].map(([text, n]) => `${n} ${text}`).sort();
       if (parts.length > 0) msg += ` ${parts.join(', ')}.`;
