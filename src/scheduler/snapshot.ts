@@ -418,7 +418,10 @@ export class Snapshot extends Columns {
   private readonly domainCols = new Map<string, { ids: Int32Array; names: string[]; byName: Map<string, number> }>();
   private readonly rowByName = new Map<string, number>();
   /** Per-row counts of pods matching a predicate, by the caller's key; see podCounts(). */
-  private readonly counters = new Map<string, { matches: (p: PodInfo) => boolean; perRow: Int32Array; used: number }>();
+  private readonly counters = new Map<string, { matches: (p: PodInfo) => boolean; perRow: Int32Array; total: number; used: number }>();
+  /** Bumped when a node comes, goes or changes its labels (the one-to-one topology answers depend on it). */
+  private labelsVersion = 0;
+  private readonly oneToOne = new Map<string, { version: number; answer: boolean }>();
   private cycle = 0;
   private readonly changedScratch: number[] = [];
   /** Counters unused for this many updates are dropped (they are rebuilt on demand). */
@@ -448,7 +451,9 @@ export class Snapshot extends Columns {
     for (const r of changed) {
       const oldImages = this.present[r] ? this.images[r] : undefined;
       const oldName = this.present[r] ? this.names[r] : undefined;
+      const oldLabels = this.present[r] ? this.labels[r] : undefined;
       this.copyRow(cache, r);
+      if (oldLabels !== (this.present[r] ? this.labels[r] : undefined)) this.labelsVersion++;
       const newName = this.present[r] ? this.names[r] : undefined;
       if (oldName !== newName || changes === undefined) recount.add(r);
       if (oldName !== newName) {
@@ -462,11 +467,21 @@ export class Snapshot extends Columns {
       }
       for (const [key, col] of this.domainCols) col.ids[r] = this.present[r] ? this.domainId(col, this.labels[r]![key]) : -1;
     }
-    for (const r of recount) for (const c of this.counters.values()) c.perRow[r] = this.present[r] ? countMatching(this.pods[r]!, c.matches) : 0;
+    for (const r of recount) {
+      for (const c of this.counters.values()) {
+        const n = this.present[r] ? countMatching(this.pods[r]!, c.matches) : 0;
+        c.total += n - c.perRow[r]!;
+        c.perRow[r] = n;
+      }
+    }
     if (changes !== undefined && this.counters.size > 0) {
       for (const { row, info, sign } of changes) {
         if (recount.has(row)) continue;
-        for (const c of this.counters.values()) if (c.matches(info)) c.perRow[row]! += sign;
+        for (const c of this.counters.values()) {
+          if (!c.matches(info)) continue;
+          c.perRow[row]! += sign;
+          c.total += sign;
+        }
       }
     }
     this.lastGeneration = cache.generationNow;
@@ -533,15 +548,44 @@ export class Snapshot extends Columns {
    * never scan all pods per cycle. The key must identify the predicate (e.g. namespace + selector text).
    */
   podCounts(key: string, matches: (p: PodInfo) => boolean): Int32Array {
+    return this.counter(key, matches).perRow;
+  }
+
+  /** The sum of podCounts(key, matches) over the present nodes: how many matching pods are placed at all. */
+  podCountTotal(key: string, matches: (p: PodInfo) => boolean): number {
+    return this.counter(key, matches).total;
+  }
+
+  private counter(key: string, matches: (p: PodInfo) => boolean): { perRow: Int32Array; total: number } {
     let c = this.counters.get(key);
     if (c === undefined) {
       const perRow = new Int32Array(this.capacity);
-      for (let r = 0; r < this.rows; r++) if (this.present[r]) perRow[r] = countMatching(this.pods[r]!, matches);
-      c = { matches, perRow, used: this.cycle };
+      let total = 0;
+      for (let r = 0; r < this.rows; r++) if (this.present[r]) total += perRow[r] = countMatching(this.pods[r]!, matches);
+      c = { matches, perRow, total, used: this.cycle };
       this.counters.set(key, c);
     }
     c.used = this.cycle;
-    return c.perRow;
+    return c;
+  }
+
+  /**
+   * Whether the topology key names one domain per node: every node has the label, no two share a value.
+   * Then a domain's count is its node's count (hostname topologies). Rescanned only after nodes or their
+   * labels changed.
+   */
+  domainsOneToOne(topologyKey: string): boolean {
+    const known = this.oneToOne.get(topologyKey);
+    if (known !== undefined && known.version === this.labelsVersion) return known.answer;
+    const seen = new Set<string>();
+    let answer = true;
+    for (let k = 0; k < this.numNodes && answer; k++) {
+      const value = this.labels[this.order[k]!]![topologyKey];
+      if (value === undefined || seen.has(value)) answer = false;
+      else seen.add(value);
+    }
+    this.oneToOne.set(topologyKey, { version: this.labelsVersion, answer });
+    return answer;
   }
 
   /** Allocatable and requested columns for an extended resource (zeros if no node has it). */
@@ -574,7 +618,11 @@ export class Snapshot extends Columns {
     for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
     const perDevice = info.gpuMilli > 0 ? info.gpuMilli : 1000;
     for (const d of devices) this.gpuUsedMilli[r * MAX_GPUS_PER_NODE + d]! += sign * perDevice;
-    for (const c of this.counters.values()) if (c.matches(info)) c.perRow[r]! += sign;
+    for (const c of this.counters.values()) {
+      if (!c.matches(info)) continue;
+      c.perRow[r]! += sign;
+      c.total += sign;
+    }
   }
 
   /** The row of a node by name, or -1. */

@@ -704,13 +704,17 @@ const clusterArb = fc.record({
   incoming: fc.record({ namespace: fc.constantFrom(...NAMESPACES), labels: labelsArb, affinity: incomingAffinityArb }),
   ops: fc.array(fc.oneof(fc.record({ add: podArb }), fc.record({ remove: fc.nat(30) })), { maxLength: 8 }),
   dryAdd: podArb,
+  // Hostname labels one per node (the scorer reads such a topology per node), or two nodes sharing one,
+  // or one node without it (both: summed per domain).
+  hosts: fc.constantFrom('unique' as const, 'unique' as const, 'shared' as const, 'missing' as const),
 });
 
-property('random clusters (≤ 8 nodes, 3 zones, ≤ 20 pods): Filter and raw Score = reference, through adds/removes and dry runs', () => {
+property('random clusters (≤ 8 nodes, 3 zones, hostnames unique, shared or missing, ≤ 20 pods): Filter and raw Score = reference, through adds/removes and dry runs', () => {
   fc.assert(
     fc.property(clusterArb, (c) => {
       const refNodes: RefNode[] = c.nodes.map((n, i) => {
-        const labels: Record<string, string> = { [HOST]: `n${i}`, zone: `z${n.zone}` };
+        const labels: Record<string, string> = { [HOST]: c.hosts === 'shared' && i === 1 ? 'n0' : `n${i}`, zone: `z${n.zone}` };
+        if (c.hosts === 'missing' && i === 0) delete labels[HOST];
         if (n.rack !== undefined) labels['rack'] = n.rack;
         return { name: `n${i}`, labels };
       });

@@ -391,6 +391,9 @@ class PreScoreState {
   constructor(
     readonly ids: readonly Int32Array[],
     readonly scores: readonly Float64Array[],
+    /** Terms over one-to-one topologies: per-row counts (the snapshot's live counters) and weights. */
+    readonly directCounts: readonly Int32Array[],
+    readonly directWeights: Float64Array,
   ) {}
 
   clone(): PreScoreState {
@@ -561,11 +564,22 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const keys: string[] = [];
     const ids: Int32Array[] = [];
     const scores: Float64Array[] = [];
+    const directCounts: Int32Array[] = [];
+    const directWeights: number[] = [];
     let any = false;
     const { order, numNodes } = snapshot;
     // topoScore[term.topologyKey][value of the pod's node] += weight · (pods of that node), for pods on
     // nodes that have the key (processTerm).
-    const add = (topologyKey: string, perRow: Int32Array, weight: number): void => {
+    const add = (topologyKey: string, counterKey: string, matches: (p: PodInfo) => boolean, weight: number): void => {
+      const perRow = snapshot.podCounts(counterKey, matches);
+      if (snapshot.domainsOneToOne(topologyKey)) {
+        // One domain per node (hostname): the domain's score is weight × its node's count, read at Score
+        // time for the nodes scored instead of summed here over every node. Integers: the same sums.
+        directCounts.push(perRow);
+        directWeights.push(weight);
+        if (snapshot.podCountTotal(counterKey, matches) > 0) any = true;
+        return;
+      }
       let i = keys.indexOf(topologyKey);
       if (i < 0) {
         const dom = snapshot.domains(topologyKey);
@@ -590,11 +604,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     // The incoming pod's preferred terms, against existing pods.
     for (const w of info.preferredAffinity) {
       const c = this.termCounter(w.term);
-      add(w.term.topologyKey, snapshot.podCounts(c.key, c.matches), w.weight);
+      add(w.term.topologyKey, c.key, c.matches, w.weight);
     }
     for (const w of info.preferredAntiAffinity) {
       const c = this.termCounter(w.term);
-      add(w.term.topologyKey, snapshot.podCounts(c.key, c.matches), -w.weight);
+      add(w.term.topologyKey, c.key, c.matches, -w.weight);
     }
 
     // Existing pods' terms, against the incoming pod.
@@ -603,7 +617,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const byExisting = (kind: Kind, weightOf: (e: ExistingTerm) => number): void => {
       for (const e of registry.byKind[kind]!.values()) {
         if (!termMatches(e.term, pod.namespace, pod.labels, nsLabels)) continue;
-        add(e.term.topologyKey, snapshot.podCounts(e.counterKey, e.holds), weightOf(e));
+        add(e.term.topologyKey, e.counterKey, e.holds, weightOf(e));
       }
     };
     const hard = this.args.hardPodAffinityWeight;
@@ -612,7 +626,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     byExisting(Kind.PreferredAntiAffinity, (e) => -e.weight);
 
     if (!any) return SKIP;
-    state.write(PRE_SCORE_KEY, new PreScoreState(ids, scores));
+    state.write(PRE_SCORE_KEY, new PreScoreState(ids, scores, directCounts, Float64Array.from(directWeights)));
     return SUCCESS;
   }
 
@@ -729,5 +743,6 @@ function affinityScore(s: PreScoreState, node: number): number {
     const d = s.ids[i]![node]!;
     if (d >= 0) score += s.scores[i]![d]!;
   }
+  for (let j = 0; j < s.directCounts.length; j++) score += s.directWeights[j]! * s.directCounts[j]![node]!;
   return score;
 }
