@@ -119,6 +119,7 @@ export {
   compileNodeSelectorTerm,
   compilePreferredSchedulingTerms,
   compileRequiredNodeAffinity,
+  matchEveryNode,
   matchesNode,
 } from './nodeaffinity.js';
 

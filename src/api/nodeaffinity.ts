@@ -20,7 +20,8 @@ export type NodeMatcher = (nodeLabels: Labels | undefined, nodeName: string) => 
 export type NodeScorer = (nodeLabels: Labels | undefined, nodeName: string) => number;
 
 const matchNoNode: NodeMatcher = () => false;
-const matchEveryNode: NodeMatcher = () => true;
+/** What a pod without nodeSelector or required node affinity matches: every node (one shared function). */
+export const matchEveryNode: NodeMatcher = () => true;
 
 const NODE_SELECTOR_OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
 

@@ -19,6 +19,7 @@ import {
   isDoNotScheduleTaint,
   labelKeyProblem,
   labelSelectorRequirements,
+  matchEveryNode,
   matchNothing,
   type LabelMatcher,
   type LabelRequirement,
@@ -418,20 +419,36 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     // calPreFilterState: every node that has all the topology keys counts, per constraint, if it passes that
     // constraint's inclusion policies.
     const { order, numNodes, labels, names, taints } = snapshot;
-    for (let k = 0; k < numNodes; k++) {
-      const r = order[k]!;
-      let hasAllKeys = true;
-      for (let i = 0; i < n; i++) if (domainIds[i]![r]! < 0) hasAllKeys = false;
-      if (!hasAllKeys) continue;
-      const affinityOk = affinity === undefined || affinity(labels[r], names[r] ?? '');
-      const nodeTaints = anyTaintPolicy ? taints[r]! : NO_TAINTS;
-      for (let i = 0; i < n; i++) {
-        const c = constraints[i]!;
-        if (!nodeIncluded(c, affinityOk, nodeTaints, pod.tolerations)) continue;
-        const d = domainIds[i]![r]!;
-        eligible[i]![d] = 1;
-        const counts = rowCounts[i];
-        if (counts !== undefined) matchNum[i]![d]! += counts[r]!;
+    if (n === 1 && (affinity === undefined || affinity === matchEveryNode) && !anyTaintPolicy) {
+      // One constraint and nothing that can exclude a node: every node with the key counts (the same sums
+      // as the general loop below, without its per-node policy checks).
+      const ids = domainIds[0]!;
+      const elig = eligible[0]!;
+      const match = matchNum[0]!;
+      const counts = rowCounts[0];
+      for (let k = 0; k < numNodes; k++) {
+        const r = order[k]!;
+        const d = ids[r]!;
+        if (d < 0) continue;
+        elig[d] = 1;
+        if (counts !== undefined) match[d]! += counts[r]!;
+      }
+    } else {
+      for (let k = 0; k < numNodes; k++) {
+        const r = order[k]!;
+        let hasAllKeys = true;
+        for (let i = 0; i < n; i++) if (domainIds[i]![r]! < 0) hasAllKeys = false;
+        if (!hasAllKeys) continue;
+        const affinityOk = affinity === undefined || affinity(labels[r], names[r] ?? '');
+        const nodeTaints = anyTaintPolicy ? taints[r]! : NO_TAINTS;
+        for (let i = 0; i < n; i++) {
+          const c = constraints[i]!;
+          if (!nodeIncluded(c, affinityOk, nodeTaints, pod.tolerations)) continue;
+          const d = domainIds[i]![r]!;
+          eligible[i]![d] = 1;
+          const counts = rowCounts[i];
+          if (counts !== undefined) matchNum[i]![d]! += counts[r]!;
+        }
       }
     }
 
@@ -568,7 +585,22 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const { order, numNodes, labels, names, taints } = snapshot;
     let anyDomainConstraint = false;
     for (let i = 0; i < n; i++) if (!isHostname[i] && rowCounts[i] !== undefined) anyDomainConstraint = true;
-    if (anyDomainConstraint) {
+    if (anyDomainConstraint && n === 1 && (affinity === undefined || affinity === matchEveryNode) && !anyTaintPolicy) {
+      // One (domain) constraint and nothing that can exclude a node: the general loop's sums, without its
+      // per-node policy checks.
+      const ids = domainIds[0]!;
+      const counts = rowCounts[0]!;
+      const seen = present[0]!;
+      const out = domainCounts[0]!;
+      const none = missing(0);
+      for (let k = 0; k < numNodes; k++) {
+        const r = order[k]!;
+        const d = ids[r]!;
+        if (d < 0 && requireAllTopologies) continue;
+        const slot = d < 0 ? none : d;
+        if (seen[slot]) out[slot]! += counts[r]!;
+      }
+    } else if (anyDomainConstraint) {
       for (let k = 0; k < numNodes; k++) {
         const r = order[k]!;
         if (requireAllTopologies && !hasAllKeys(r)) continue;
