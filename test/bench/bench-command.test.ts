@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { SCALE_CASE, scaled } from '../../src/bench/cases.js';
 import { runAlibabaReplay } from '../../src/bench/replay.js';
 import { runCase, type CaseResult } from '../../src/bench/runner.js';
-import { CASE_NAMES, formatTable } from '../../src/cli/commands/bench.js';
+import { CASE_NAMES, DEFAULT_RUNS, formatTable, runsFor } from '../../src/cli/commands/bench.js';
 
 const t = suite('drydock bench: scale case, trace replay, table');
 
@@ -29,6 +29,17 @@ t('the scale case, shrunk to 20 nodes and 600 pods, binds every pod within the n
   assert.is([...perNode.values()].reduce((a, b) => a + b, 0), 600);
   assert.ok(Math.max(...perNode.values()) <= 40);
   assert.ok(r.wallSeconds >= r.seconds, 'the whole case includes the measured part');
+});
+
+t('runs per case: the short cases three times by default (their median), the scale case and the replay once', () => {
+  assert.is(DEFAULT_RUNS, 3);
+  assert.is(runsFor('SchedulingBasic', undefined), 3);
+  assert.is(runsFor('Scale50kNodes1500kPods', undefined), 1);
+  assert.is(runsFor('AlibabaReplay', undefined), 1);
+  // --runs applies to every case but the replay, which is one long simulation.
+  assert.is(runsFor('SchedulingBasic', 5), 5);
+  assert.is(runsFor('Scale50kNodes1500kPods', 2), 2);
+  assert.is(runsFor('AlibabaReplay', 5), 1);
 });
 
 t('without the trace, the replay case is skipped with a line that says where it looked', async () => {

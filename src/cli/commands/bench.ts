@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ALL_CASES, findCase } from '../../bench/cases.js';
+import { ALL_CASES, findCase, SCALE_CASE } from '../../bench/cases.js';
 import { REPLAY_CASE, type ReplayOutcome } from '../../bench/replay.js';
 import type { CaseResult } from '../../bench/runner.js';
 import { UserInputError } from '../errors.js';
@@ -17,8 +17,18 @@ interface BenchArgs {
   pods?: number;
   'scheduler-only': boolean;
   json?: string;
-  runs: number;
+  /** Runs per case; unset: DEFAULT_RUNS for the scheduler_perf cases, one for the scale case and the replay. */
+  runs?: number;
   seed: number;
+}
+
+/** The scheduler_perf cases take seconds and vary run to run: their median of three is reported. */
+export const DEFAULT_RUNS = 3;
+
+/** How many times a case runs: the replay once; the others --runs times, by default three (the scale case once). */
+export function runsFor(name: string, runs: number | undefined): number {
+  if (name === REPLAY_CASE) return 1;
+  return runs ?? (name === SCALE_CASE.name ? 1 : DEFAULT_RUNS);
 }
 
 const WORKER = fileURLToPath(new URL('../../bench/worker.js', import.meta.url));
@@ -67,7 +77,7 @@ export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly st
       const runs: CaseResult[] = [];
       if (name === REPLAY_CASE && schedulerOnly) continue;
       let skipped: string | undefined;
-      for (let i = 0; i < (name === REPLAY_CASE ? 1 : args.runs) && skipped === undefined; i++) {
+      for (let i = 0; i < runsFor(name, args.runs) && skipped === undefined; i++) {
         const outcome = await runWorker({ ...job, schedulerOnly });
         if ('skipped' in outcome) skipped = outcome.skipped;
         else runs.push(outcome);
@@ -108,11 +118,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('nodes', { type: 'number', describe: 'Override the node count (init pods scale with it)' })
       .option('pods', { type: 'number', describe: 'Override the measured pod count' })
       .option('scheduler-only', { type: 'boolean', default: false, describe: 'Also measure with the pods already queued' })
-      .option('runs', { type: 'number', default: 1, describe: 'Runs per case; the median is reported' })
+      .option('runs', { type: 'number', describe: `Runs per case, the median reported (default ${DEFAULT_RUNS}; the scale case and the replay once)` })
       .option('seed', { type: 'number', default: 1, describe: 'Seed (same seed, same placements)' })
       .option('json', { type: 'string', describe: 'Write the results as JSON to FILE' }) as unknown as Argv<BenchArgs>,
   handler: async (args: ArgumentsCamelCase<BenchArgs>) => {
-    if (!Number.isInteger(args.runs) || args.runs < 1) throw new UserInputError(`--runs: ${String(args.runs)} is not a positive integer`);
+    if (args.runs !== undefined && (!Number.isInteger(args.runs) || args.runs < 1)) throw new UserInputError(`--runs: ${String(args.runs)} is not a positive integer`);
     const results = await bench(args);
     process.stdout.write('\n' + formatTable(results));
     if (args.json !== undefined) writeJson(args.json, results);
