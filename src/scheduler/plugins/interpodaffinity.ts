@@ -52,6 +52,7 @@ import {
 } from '../framework.js';
 import type { PodInfo } from '../podinfo.js';
 import type { Snapshot } from '../snapshot.js';
+import { RecentCache } from '../../util/recent.js';
 
 export const NAME = 'InterPodAffinity';
 const PRE_FILTER_KEY = `PreFilter${NAME}`;
@@ -189,6 +190,12 @@ const NO_AFFINITY: AffinityInfo = Object.freeze({
 });
 
 const affinityCache = new WeakMap<PodInfo, AffinityInfo>();
+/**
+ * Compiled terms by the affinity object they came from, for the pod's other versions (queued, assumed,
+ * bound: three PodInfos sharing one spec.affinity), valid while the holder's labels and namespace are the
+ * same objects (matchLabelKeys and the default namespace read them). Recent pods only.
+ */
+const affinityBySpec = new RecentCache<object, { labels: unknown; namespace: unknown; info: AffinityInfo }>(8192);
 
 function affinityOf(pod: PodInfo): AffinityInfo {
   // Most pods have no pod (anti-)affinity: answer without an entry in the cache for each of them.
@@ -196,7 +203,14 @@ function affinityOf(pod: PodInfo): AffinityInfo {
   if (affinity?.podAffinity === undefined && affinity?.podAntiAffinity === undefined) return NO_AFFINITY;
   let info = affinityCache.get(pod);
   if (info === undefined) {
-    info = compileAffinity(pod.pod);
+    const labels = pod.pod.metadata?.labels;
+    const namespace = pod.pod.metadata?.namespace;
+    const known = affinityBySpec.get(affinity);
+    if (known !== undefined && known.labels === labels && known.namespace === namespace) info = known.info;
+    else {
+      info = compileAffinity(pod.pod);
+      affinityBySpec.set(affinity, { labels, namespace, info });
+    }
     affinityCache.set(pod, info);
   }
   return info;
