@@ -47,6 +47,7 @@ interface PodGen {
   affinity: 'none' | 'anti' | 'preferred' | 'required';
   nodeName: number | null;
   image: boolean;
+  nodeAffinity: 'none' | 'selector' | 'required';
 }
 
 const nodeGen: fc.Arbitrary<NodeGen> = fc.record({
@@ -68,6 +69,7 @@ const podGen: fc.Arbitrary<PodGen> = fc.record({
   affinity: fc.constantFrom('none' as const, 'none' as const, 'anti' as const, 'preferred' as const, 'required' as const),
   nodeName: fc.option(fc.integer({ min: 0, max: 250 }), { freq: 8 }),
   image: fc.boolean(),
+  nodeAffinity: fc.constantFrom('none' as const, 'none' as const, 'selector' as const, 'required' as const),
 });
 
 function nodeOf(i: number, g: NodeGen): Node {
@@ -90,6 +92,11 @@ function podOf(name: string, g: PodGen): Pod {
   if (g.affinity === 'anti') spec['affinity'] = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ ...term, topologyKey: 'kubernetes.io/hostname' }] } };
   if (g.affinity === 'preferred') spec['affinity'] = { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: term }] } };
   if (g.affinity === 'required') spec['affinity'] = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+  if (g.nodeAffinity === 'selector') spec['nodeSelector'] = { [ZONE]: 'z1' };
+  if (g.nodeAffinity === 'required') {
+    const nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['z0', 'z2'] }] }] } };
+    spec['affinity'] = { ...(spec['affinity'] as object | undefined), nodeAffinity };
+  }
   return b.spec(spec).obj();
 }
 
@@ -135,6 +142,7 @@ test('filterNodes and scoreNodes answer exactly what filter and score answer, ro
         assert.is(rejected, out.filter((id) => id !== 0).length, `${f.name}: the count of rejections`);
       }
       assert.ok(batched >= 3, 'NodeUnschedulable, NodeName, TaintToleration and NodeResourcesFit batch');
+      if (incoming.nodeAffinity !== 'none') assert.ok(!skipped.has('NodeAffinity'), 'NodeAffinity filters this pod');
       for (const p of fw.plugins.preScore) p.preScore(state, pod, rows, rows.length, snapshot);
       const scores = new Float64Array(rows.length);
       for (const { plugin } of fw.plugins.score) {
@@ -174,8 +182,8 @@ test('the chunked search visits, finds and moves on exactly as a node-by-node se
   fc.assert(
     fc.property(
       fc.array(nodeGen, { minLength: 120, maxLength: 200 }),
-      // Small pods, rarely naming a node, so that most nodes fit and the search often stops early.
-      fc.array(podGen.map((g) => ({ ...g, cpuMilli: 1 + (g.cpuMilli % 900), memMi: 1 + (g.memMi % 900), nodeName: g.nodeName !== null && g.nodeName % 5 === 0 ? g.nodeName : null })), { minLength: 1, maxLength: 25 }),
+      // Small pods, rarely naming a node or zones, so that most nodes fit and the search often stops early.
+      fc.array(podGen.map((g) => ({ ...g, cpuMilli: 1 + (g.cpuMilli % 900), memMi: 1 + (g.memMi % 900), nodeName: g.nodeName !== null && g.nodeName % 5 === 0 ? g.nodeName : null, nodeAffinity: g.cpuMilli % 3 === 0 ? g.nodeAffinity : ('none' as const) })), { minLength: 1, maxLength: 25 }),
       fc.integer({ min: 1, max: 1000 }),
       (nodes, incoming, seed) => {
         const fw = defaultFramework(seed, 0);

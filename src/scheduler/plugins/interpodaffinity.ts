@@ -513,21 +513,22 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   filter(state: CycleState, _pod: PodInfo, node: number): number {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (s === undefined) return 0; // PreFilter skipped: nothing to check.
-    // satisfyPodAffinity: every term's key on the node, and a matching pod in each of its domains — or no
-    // matching pod anywhere and the pod matches its own terms (the first pod of a self-affine group).
-    const aff = s.affinity;
-    if (aff.keys.length > 0) {
-      let podsExist = true;
-      for (let i = 0; i < aff.keys.length; i++) {
-        const d = aff.ids[i]![node]!;
-        if (d < 0) return REASON_AFFINITY;
-        if (aff.counts[i]![d]! <= 0) podsExist = false;
-      }
-      if (!podsExist && !(s.affinityTotal === 0 && s.selfMatchesAll)) return REASON_AFFINITY;
+    return filterNode(s, node);
+  }
+
+  filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, _snapshot: Snapshot, out: Int32Array): number {
+    const s = state.read<PreFilterState>(PRE_FILTER_KEY);
+    if (s === undefined) {
+      out.fill(0, 0, count);
+      return 0;
     }
-    if (s.antiAffinity.anyPositiveAt(node)) return REASON_ANTI_AFFINITY;
-    if (s.existingAntiAffinity.anyPositiveAt(node)) return REASON_EXISTING_ANTI_AFFINITY;
-    return 0;
+    let rejected = 0;
+    for (let i = 0; i < count; i++) {
+      const id = filterNode(s, rows[i]!);
+      out[i] = id;
+      if (id !== 0) rejected++;
+    }
+    return rejected;
   }
 
   addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void {
@@ -759,4 +760,23 @@ function affinityScore(s: PreScoreState, node: number): number {
   }
   for (let j = 0; j < s.directCounts.length; j++) score += s.directWeights[j]! * s.directCounts[j]![node]!;
   return score;
+}
+
+/** filtering.go Filter on one node, from PreFilter's state. */
+function filterNode(s: PreFilterState, node: number): number {
+  // satisfyPodAffinity: every term's key on the node, and a matching pod in each of its domains — or no
+  // matching pod anywhere and the pod matches its own terms (the first pod of a self-affine group).
+  const aff = s.affinity;
+  if (aff.keys.length > 0) {
+    let podsExist = true;
+    for (let i = 0; i < aff.keys.length; i++) {
+      const d = aff.ids[i]![node]!;
+      if (d < 0) return REASON_AFFINITY;
+      if (aff.counts[i]![d]! <= 0) podsExist = false;
+    }
+    if (!podsExist && !(s.affinityTotal === 0 && s.selfMatchesAll)) return REASON_AFFINITY;
+  }
+  if (s.antiAffinity.anyPositiveAt(node)) return REASON_ANTI_AFFINITY;
+  if (s.existingAntiAffinity.anyPositiveAt(node)) return REASON_EXISTING_ANTI_AFFINITY;
+  return 0;
 }

@@ -163,11 +163,29 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 
   filter(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
+    return this.filterWith(this.requiredFor(state, pod), node, snapshot);
+  }
+
+  filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
+    const required = this.requiredFor(state, pod);
+    let rejected = 0;
+    for (let i = 0; i < count; i++) {
+      const id = this.filterWith(required, rows[i]!, snapshot);
+      out[i] = id;
+      if (id !== 0) rejected++;
+    }
+    return rejected;
+  }
+
+  /** PreFilter's matcher; without PreFilter (it is optional upstream) the memoised compilation. */
+  private requiredFor(state: CycleState, pod: PodInfo): NodeMatcher | SelectorError {
+    return state.read<PreFilterState>(PRE_FILTER_STATE_KEY)?.required ?? requiredOf(pod);
+  }
+
+  private filterWith(required: NodeMatcher | SelectorError, node: number, snapshot: Snapshot): number {
     const labels = snapshot.labels[node];
     const nodeName = snapshot.names[node] ?? '';
     if (this.addedNodeSelector !== undefined && !this.addedNodeSelector(labels, nodeName)) return REASON_ENFORCED;
-    // Without PreFilter (it is optional upstream) fall back to the memoised compilation.
-    const required = state.read<PreFilterState>(PRE_FILTER_STATE_KEY)?.required ?? requiredOf(pod);
     if (required instanceof SelectorError) return REASON_POD;
     return required(labels, nodeName) ? 0 : REASON_POD;
   }

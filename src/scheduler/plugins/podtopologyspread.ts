@@ -468,15 +468,22 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   filter(state: CycleState, _pod: PodInfo, node: number): number {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (s === undefined) return 0; // PreFilter skipped: the pod has no DoNotSchedule constraint.
-    const constraints = s.constraints;
-    for (let i = 0; i < constraints.length; i++) {
-      const d = s.domainIds[i]![node]!;
-      if (d < 0) return REASON_NODE_LABEL_NOT_MATCH;
-      // 'existing matching num' + 'if self-match (1 or 0)' - 'global minimum' <= 'maxSkew'
-      const skew = s.matchNum[i]![d]! + s.selfMatch[i]! - s.minFor(i);
-      if (skew > constraints[i]!.maxSkew) return REASON_CONSTRAINTS_NOT_MATCH;
+    return spreadFilter(s, node);
+  }
+
+  filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, _snapshot: Snapshot, out: Int32Array): number {
+    const s = state.read<PreFilterState>(PRE_FILTER_KEY);
+    if (s === undefined) {
+      out.fill(0, 0, count);
+      return 0;
     }
-    return 0;
+    let rejected = 0;
+    for (let i = 0; i < count; i++) {
+      const id = spreadFilter(s, rows[i]!);
+      out[i] = id;
+      if (id !== 0) rejected++;
+    }
+    return rejected;
   }
 
   addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void {
@@ -817,4 +824,17 @@ function spreadScore(s: PreScoreState, node: number): number {
   }
   // math.Round; scores are never negative, where JS rounds halves the same way.
   return Math.round(score);
+}
+
+/** filtering.go Filter on one node: the node has every key, and no constraint's skew goes above maxSkew. */
+function spreadFilter(s: PreFilterState, node: number): number {
+  const constraints = s.constraints;
+  for (let i = 0; i < constraints.length; i++) {
+    const d = s.domainIds[i]![node]!;
+    if (d < 0) return REASON_NODE_LABEL_NOT_MATCH;
+    // 'existing matching num' + 'if self-match (1 or 0)' - 'global minimum' <= 'maxSkew'
+    const skew = s.matchNum[i]![d]! + s.selfMatch[i]! - s.minFor(i);
+    if (skew > constraints[i]!.maxSkew) return REASON_CONSTRAINTS_NOT_MATCH;
+  }
+  return 0;
 }
