@@ -153,6 +153,20 @@ export interface FilterPlugin extends Plugin {
   filterNodes?(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number;
 }
 
+/**
+ * A filterNodes body: `filterOne` for each of rows[0..count), the reason ids into `out`; returns how many
+ * are not 0. For plugins whose per-node check is a function of the cycle state read once before.
+ */
+export function filterEach(rows: Int32Array, count: number, out: Int32Array, filterOne: (row: number) => number): number {
+  let rejected = 0;
+  for (let i = 0; i < count; i++) {
+    const id = filterOne(rows[i]!);
+    out[i] = id;
+    if (id !== 0) rejected++;
+  }
+  return rejected;
+}
+
 /** The nodes that failed filtering, for PostFilter (preemption). */
 export interface FilterFailures {
   /** Reason id per snapshot row (0 = passed or not evaluated). */

@@ -30,6 +30,7 @@ import {
 } from '../../api/index.js';
 import type { Json } from '../../apiserver/strategy.js';
 import {
+  filterEach,
   ActionType,
   Code,
   ConfigError,
@@ -522,13 +523,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       out.fill(0, 0, count);
       return 0;
     }
-    let rejected = 0;
-    for (let i = 0; i < count; i++) {
-      const id = filterNode(s, rows[i]!);
-      out[i] = id;
-      if (id !== 0) rejected++;
-    }
-    return rejected;
+    return filterEach(rows, count, out, (row) => filterNode(s, row));
   }
 
   addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void {

@@ -24,6 +24,7 @@ import {
   type PreferredSchedulingTerm,
 } from '../../api/index.js';
 import {
+  filterEach,
   ActionType,
   Code,
   ConfigError,
@@ -168,13 +169,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
 
   filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
     const required = this.requiredFor(state, pod);
-    let rejected = 0;
-    for (let i = 0; i < count; i++) {
-      const id = this.filterWith(required, rows[i]!, snapshot);
-      out[i] = id;
-      if (id !== 0) rejected++;
-    }
-    return rejected;
+    return filterEach(rows, count, out, (row) => this.filterWith(required, row, snapshot));
   }
 
   /** PreFilter's matcher; without PreFilter (it is optional upstream) the memoised compilation. */

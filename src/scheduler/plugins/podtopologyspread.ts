@@ -35,6 +35,7 @@ import {
 } from '../../api/index.js';
 import { isRecord, type Json } from '../../apiserver/strategy.js';
 import {
+  filterEach,
   ActionType,
   Code,
   ConfigError,
@@ -477,13 +478,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       out.fill(0, 0, count);
       return 0;
     }
-    let rejected = 0;
-    for (let i = 0; i < count; i++) {
-      const id = spreadFilter(s, rows[i]!);
-      out[i] = id;
-      if (id !== 0) rejected++;
-    }
-    return rejected;
+    return filterEach(rows, count, out, (row) => spreadFilter(s, row));
   }
 
   addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void {
