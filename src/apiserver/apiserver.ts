@@ -414,7 +414,10 @@ export class ApiServer {
     if ((name === undefined || name === '') && typeof m['generateName'] === 'string' && m['generateName'] !== '') {
       name = generateName(m['generateName'], this.rng);
     }
-    const set: Json = { ...(name !== undefined ? { name } : {}), uid: newUid(this.rng), creationTimestamp: formatTime(this.clock.now()) };
+    const set: Json = {};
+    if (name !== undefined) set['name'] = name;
+    set['uid'] = newUid(this.rng);
+    set['creationTimestamp'] = formatTime(this.clock.now());
     if (namespace !== undefined) set['namespace'] = namespace;
     if (s.hasGeneration) set['generation'] = 1;
     const newMeta = withFields(without(m, 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', ...(s.hasGeneration ? [] : ['generation'])), set);
