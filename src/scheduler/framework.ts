@@ -167,6 +167,16 @@ export function filterEach(rows: Int32Array, count: number, out: Int32Array, fil
   return rejected;
 }
 
+/** filterEach over the plugin's PreFilter state under `key`; without it (PreFilter skipped) every node passes. */
+export function filterEachWithState<S>(state: CycleState, key: string, rows: Int32Array, count: number, out: Int32Array, filterOne: (s: S, row: number) => number): number {
+  const s = state.read<S>(key);
+  if (s === undefined) {
+    out.fill(0, 0, count);
+    return 0;
+  }
+  return filterEach(rows, count, out, (row) => filterOne(s, row));
+}
+
 /** The nodes that failed filtering, for PostFilter (preemption). */
 export interface FilterFailures {
   /** Reason id per snapshot row (0 = passed or not evaluated). */

@@ -112,12 +112,7 @@ export function balancedResourceScore(inputs: AllocationInputs, node: number): n
  * capacities non-zero std = |f0 − f1| / 2; with one, std = 0; the same float operations in the same order.
  */
 function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array): void {
-  const alloc0 = inputs.alloc[0]!;
-  const alloc1 = inputs.alloc[1]!;
-  const req0 = inputs.requested[0]!;
-  const req1 = inputs.requested[1]!;
-  const pod0 = inputs.podRequest[0]!;
-  const pod1 = inputs.podRequest[1]!;
+  const { alloc0, alloc1, req0, req1, pod0, pod1 } = inputs.firstTwo();
   for (let i = 0; i < count; i++) {
     const node = nodes[i]!;
     const c0 = alloc0[node]!;

@@ -30,7 +30,7 @@ import {
 } from '../../api/index.js';
 import type { Json } from '../../apiserver/strategy.js';
 import {
-  filterEach,
+  filterEachWithState,
   ActionType,
   Code,
   ConfigError,
@@ -518,12 +518,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, _snapshot: Snapshot, out: Int32Array): number {
-    const s = state.read<PreFilterState>(PRE_FILTER_KEY);
-    if (s === undefined) {
-      out.fill(0, 0, count);
-      return 0;
-    }
-    return filterEach(rows, count, out, (row) => filterNode(s, row));
+    return filterEachWithState(state, PRE_FILTER_KEY, rows, count, out, filterNode);
   }
 
   addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void {

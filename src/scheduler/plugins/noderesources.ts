@@ -347,6 +347,20 @@ export class AllocationInputs {
     return inputs;
   }
 
+  /** The first two resources' columns, request and weight, unpacked for the two-resource kernels. */
+  firstTwo(): { alloc0: Float64Array; alloc1: Float64Array; req0: Float64Array; req1: Float64Array; pod0: number; pod1: number; w0: number; w1: number } {
+    return {
+      alloc0: this.alloc[0]!,
+      alloc1: this.alloc[1]!,
+      req0: this.requested[0]!,
+      req1: this.requested[1]!,
+      pod0: this.podRequest[0]!,
+      pod1: this.podRequest[1]!,
+      w0: this.weight[0]!,
+      w1: this.weight[1]!,
+    };
+  }
+
   static build(resources: readonly ResourceSpec[], pod: PodInfo, snapshot: Snapshot, useRequested: boolean): AllocationInputs {
     const inputs = new AllocationInputs();
     for (const { name, weight } of resources) {
@@ -380,14 +394,7 @@ export function leastAllocatedScore(inputs: AllocationInputs, node: number): num
 
 /** leastAllocatedScore over many nodes for the usual two resources (cpu and memory): the same sums, unrolled. */
 function leastAllocatedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array): void {
-  const alloc0 = inputs.alloc[0]!;
-  const alloc1 = inputs.alloc[1]!;
-  const req0 = inputs.requested[0]!;
-  const req1 = inputs.requested[1]!;
-  const pod0 = inputs.podRequest[0]!;
-  const pod1 = inputs.podRequest[1]!;
-  const w0 = inputs.weight[0]!;
-  const w1 = inputs.weight[1]!;
+  const { alloc0, alloc1, req0, req1, pod0, pod1, w0, w1 } = inputs.firstTwo();
   for (let i = 0; i < count; i++) {
     const node = nodes[i]!;
     let nodeScore = 0;

@@ -35,7 +35,7 @@ import {
 } from '../../api/index.js';
 import { isRecord, type Json } from '../../apiserver/strategy.js';
 import {
-  filterEach,
+  filterEachWithState,
   ActionType,
   Code,
   ConfigError,
@@ -473,12 +473,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 
   filterNodes(state: CycleState, _pod: PodInfo, rows: Int32Array, count: number, _snapshot: Snapshot, out: Int32Array): number {
-    const s = state.read<PreFilterState>(PRE_FILTER_KEY);
-    if (s === undefined) {
-      out.fill(0, 0, count);
-      return 0;
-    }
-    return filterEach(rows, count, out, (row) => spreadFilter(s, row));
+    return filterEachWithState(state, PRE_FILTER_KEY, rows, count, out, spreadFilter);
   }
 
   addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: number, snapshot: Snapshot): void {
