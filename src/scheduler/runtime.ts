@@ -311,21 +311,11 @@ export class Framework implements FilterRunner {
    * higher priority, the node must fit the pod both with them (as if their preemption had completed) and,
    * if any were added, without them (affinity to them must not be what makes it fit).
    */
-  private filterWithNominatedPods(state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string>): number {
+  private filterWithNominatedPods(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string>): number {
     const nominated = this.nominator!.nominatedPodsForNode(snapshot.names[r]!).filter(
       (p) => p.key !== pod.key && p.priority >= pod.priority && snapshot.pods[r]!.every((q) => q.key !== p.key),
     );
-    const run = (s: CycleState): number => {
-      for (const plugin of this.plugins.filter) {
-        if (this.skipFilter.has(plugin.name)) continue;
-        const id = plugin.filter(s, pod, r, snapshot);
-        if (id !== 0) {
-          rejected.add(plugin.name);
-          return id;
-        }
-      }
-      return 0;
-    };
+    const run = (s: CycleState): number => this.filterOne(filters, s, pod, r, snapshot, rejected);
     if (nominated.length === 0) return run(state);
     const withThem = state.clone();
     const podsBefore = snapshot.pods[r]!;
@@ -412,7 +402,7 @@ export class Framework implements FilterRunner {
           allowed !== undefined && !allowed.has(snapshot.names[r]!)
             ? excludedId
             : nominations
-              ? this.filterWithNominatedPods(state, pod, r, snapshot, unschedulablePlugins)
+              ? this.filterWithNominatedPods(filters, state, pod, r, snapshot, unschedulablePlugins)
               : this.filterOne(filters, state, pod, r, snapshot, unschedulablePlugins);
         this.reasonOfNode[r] = failed;
         if (failed === 0) this.feasible[feasibleCount++] = r;
@@ -438,7 +428,7 @@ export class Framework implements FilterRunner {
         for (let i = 0; i < numNodes && feasibleCount < toSearch; i++) {
           const r = nodes[(start + i) % numNodes]!;
           processed++;
-          const failed = this.filterWithNominatedPods(state, pod, r, snapshot, unschedulablePlugins);
+          const failed = this.filterWithNominatedPods(filters, state, pod, r, snapshot, unschedulablePlugins);
           this.reasonOfNode[r] = failed;
           if (failed === 0) this.feasible[feasibleCount++] = r;
           else failedRows.push(r);
