@@ -207,6 +207,14 @@ export interface ScorePlugin extends Plugin {
   scoreNodes?(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void;
   /** Rescales raw scores in place to [0, 100] (ScoreExtensions.NormalizeScore). */
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array, nodes: Int32Array, count: number, snapshot: Snapshot): void;
+  /**
+   * Optional: when the plugin can tell cheaply that every node of nodes[0..count) ends with the same
+   * final (normalised) score, that score; otherwise undefined. Adding one value to every total moves no
+   * total past another and makes no new tie, so the framework then skips the plugin's Score and
+   * NormalizeScore outside explain mode: the chosen node, and the RNG draws that break ties, are those of
+   * the full computation. A property test holds it equal to scoreNodes + normalizeScore.
+   */
+  uniformScore?(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot): number | undefined;
 }
 
 export interface ReservePlugin extends Plugin {

@@ -486,6 +486,14 @@ export class Framework implements FilterRunner {
     for (let k = 0; k < this.plugins.score.length; k++) {
       const { plugin, weight } = this.plugins.score[k]!;
       if (this.skipScore.has(plugin.name)) continue;
+      if (!explained && plugin.uniformScore !== undefined) {
+        // One score for every node shifts all totals alike: selectHost sees the same order and the same ties.
+        const s = plugin.uniformScore(state, pod, nodes, count, snapshot);
+        if (s !== undefined) {
+          if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) return invalidScore(plugin.name, s);
+          continue;
+        }
+      }
       const scores = this.scoreBuf[k]!;
       if (plugin.scoreNodes !== undefined) plugin.scoreNodes(state, pod, nodes, count, snapshot, scores);
       else for (let i = 0; i < count; i++) scores[i] = plugin.score(state, pod, nodes[i]!, snapshot);
@@ -493,9 +501,7 @@ export class Framework implements FilterRunner {
       plugin.normalizeScore?.(state, pod, scores, nodes, count, snapshot);
       for (let i = 0; i < count; i++) {
         const s = scores[i]!;
-        if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) {
-          return { code: Code.Error, reasons: [`plugin "${plugin.name}" returns an invalid score ${s}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], plugin: plugin.name };
-        }
+        if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) return invalidScore(plugin.name, s);
         totals[i]! += s * weight;
       }
       if (explained) {
@@ -630,3 +636,8 @@ export class Framework implements FilterRunner {
 }
 
 export { CycleState };
+
+/** framework.go RunScorePlugins' error for a score outside [MinNodeScore, MaxNodeScore] after normalizing. */
+function invalidScore(plugin: string, s: number): Status {
+  return { code: Code.Error, reasons: [`plugin "${plugin}" returns an invalid score ${s}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`], plugin };
+}

@@ -151,8 +151,46 @@ test('filterNodes and scoreNodes answer exactly what filter and score answer, ro
         plugin.scoreNodes(state, pod, rows, rows.length, snapshot, scores);
         rows.forEach((r, i) => assert.is(scores[i], plugin.score(state, pod, r, snapshot), `${plugin.name} on ${snapshot.names[r]}`));
       }
+      // uniformScore, when it answers, is the one score every node ends with after NormalizeScore.
+      for (const { plugin } of fw.plugins.score) {
+        const uniform = plugin.uniformScore?.(state, pod, rows, rows.length, snapshot);
+        if (plugin.uniformScore === undefined) continue;
+        if (uniform === undefined) {
+          uniformAnswers.none++;
+          continue;
+        }
+        uniformAnswers.some++;
+        rows.forEach((r, i) => (scores[i] = plugin.score(state, pod, r, snapshot)));
+        plugin.normalizeScore?.(state, pod, scores, rows, rows.length, snapshot);
+        rows.forEach((r, i) => assert.is(scores[i], uniform, `${plugin.name}: uniform ${uniform}, but ${snapshot.names[r]} scores ${scores[i]}`));
+      }
     }),
     { numRuns: 150, seed: 20261128 },
+  );
+  // Both answers were drawn: clusters with and without taints and images on the nodes.
+  assert.ok(uniformAnswers.some > 50 && uniformAnswers.none > 50, JSON.stringify(uniformAnswers));
+});
+
+const uniformAnswers = { some: 0, none: 0 };
+
+test('skipping uniform scores changes no choice: pod after pod, the same nodes as explain mode, which scores every plugin', () => {
+  fc.assert(
+    fc.property(fc.array(nodeGen, { minLength: 2, maxLength: 30 }), fc.array(podGen.map((g) => ({ ...g, nodeName: null })), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 1000 }), (nodes, incoming, seed) => {
+      const fast = defaultFramework(seed);
+      const full = defaultFramework(seed);
+      const { cache, snapshot } = cluster(nodes, []);
+      incoming.forEach((g, i) => {
+        const pod = makePodInfo(podOf(`p${i}`, g));
+        snapshot.update(cache);
+        const a = fast.schedulePod(new CycleState(), pod, snapshot);
+        const b = full.schedulePod(new CycleState(), pod, snapshot, { preFilter: [], nodes: [], selectedNode: null });
+        assert.is(a.kind, b.kind, `pod ${i}`);
+        if (a.kind !== 'scheduled' || b.kind !== 'scheduled') return;
+        assert.is(a.nodeName, b.nodeName, `pod ${i}: the shortcut and the full scoring choose alike`);
+        cache.addPod(makePodInfo({ ...pod.pod, spec: { ...pod.pod.spec, nodeName: a.nodeName } }));
+      });
+    }),
+    { numRuns: 60, seed: 11 },
   );
 });
 

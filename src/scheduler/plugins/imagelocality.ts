@@ -53,15 +53,16 @@ export class ImageLocality implements ScorePlugin {
     return calculatePriority(sum, pod.containerCount);
   }
 
-  /** When no node holds any of the pod's images, every node's sum is 0: one value for all. */
   scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
-    let held = false;
-    for (const image of pod.images) if ((snapshot.imageNodeCounts.get(image) ?? 0) > 0) held = true;
-    if (!held) {
-      out.fill(calculatePriority(0, pod.containerCount), 0, count);
-      return;
-    }
-    for (let i = 0; i < count; i++) out[i] = this.score(state, pod, nodes[i]!, snapshot);
+    const uniform = this.uniformScore(state, pod, nodes, count, snapshot);
+    if (uniform !== undefined) out.fill(uniform, 0, count);
+    else for (let i = 0; i < count; i++) out[i] = this.score(state, pod, nodes[i]!, snapshot);
+  }
+
+  /** When no node holds any of the pod's images, every node's sum is 0: one value for all. */
+  uniformScore(_state: CycleState, pod: PodInfo, _nodes: Int32Array, _count: number, snapshot: Snapshot): number | undefined {
+    for (const image of pod.images) if ((snapshot.imageNodeCounts.get(image) ?? 0) > 0) return undefined;
+    return calculatePriority(0, pod.containerCount);
   }
 }
 

@@ -105,6 +105,13 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     defaultNormalizeScore(MAX_NODE_SCORE, true, scores, count);
   }
 
+  /** No taint on any of the nodes: every count is 0, and DefaultNormalizeScore(reverse) makes all-zero scores 100. */
+  uniformScore(_state: CycleState, _pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot): number | undefined {
+    const tainted = snapshot.tainted;
+    for (let i = 0; i < count; i++) if (tainted[nodes[i]!] !== 0) return undefined;
+    return MAX_NODE_SCORE;
+  }
+
   /** With queueing hints: Node Add|UpdateNodeTaint and Pod UpdatePodToleration. */
   eventsToRegister(): ClusterEventWithHint[] {
     return [
