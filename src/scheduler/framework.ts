@@ -179,7 +179,7 @@ export function filterEachWithState<S>(state: CycleState, key: string, rows: Int
 
 /** The nodes that failed filtering, for PostFilter (preemption). */
 export interface FilterFailures {
-  /** Reason id per snapshot row (0 = passed or not evaluated). */
+  /** Reason id per snapshot row; a cycle that found no feasible node has set it for every row it searched. */
   readonly reasonOfNode: Int32Array;
 }
 

@@ -96,7 +96,7 @@ export type ScheduleResult =
 export class FitError {
   constructor(
     readonly numAllNodes: number,
-    /** Reason id per snapshot row (0 = not evaluated or feasible). */
+    /** Reason id per snapshot row: set for the rows in `rows`; other rows may hold an earlier cycle's. */
     readonly reasonOfNode: Int32Array,
     /** The plugin index (into the profile's filters; -1 PreFilter) that rejected each row. */
     readonly rows: readonly number[],
@@ -177,7 +177,6 @@ export class Framework implements FilterRunner {
   private totals = new Float64Array(0);
   private scoreBuf: Float64Array[] = [];
   /** One chunk of the node search: its rows, the rows still passing, and one filter's answers. */
-  private chunkRows = new Int32Array(0);
   private chunkLive = new Int32Array(0);
   private chunkOut = new Int32Array(0);
   /** The rows PreFilterResult allows, when it narrows the search. */
@@ -201,7 +200,6 @@ export class Framework implements FilterRunner {
     this.reasonOfNode = new Int32Array(capacity);
     this.totals = new Float64Array(capacity);
     this.scoreBuf = this.plugins.score.map(() => new Float64Array(capacity));
-    this.chunkRows = new Int32Array(capacity);
     this.chunkLive = new Int32Array(capacity);
     this.chunkOut = new Int32Array(capacity);
     this.allowedRows = new Int32Array(capacity);
@@ -223,7 +221,10 @@ export class Framework implements FilterRunner {
   /**
    * Filters `n` nodes of `nodes` from position `from` (wrapping at `numNodes`): each filter over the rows
    * all earlier filters passed, as a one-by-one search would. Appends the feasible rows in node order to
-   * this.feasible from `feasibleCount` and returns the new count; failed rows go to `failedRows`.
+   * this.feasible from `feasibleCount` and returns the new count; failed rows go to `failedRows` (by filter,
+   * then node order: FitError only counts them) with their reason in reasonOfNode. A row that passes keeps
+   * whatever reason an earlier cycle left there: reasons are read only after a cycle that found no feasible
+   * node, and such a cycle has written the reason of every row it searched.
    */
   private filterChunk(
     filters: readonly FilterPlugin[],
@@ -238,14 +239,11 @@ export class Framework implements FilterRunner {
     failedRows: number[],
     rejected: Set<string>,
   ): number {
-    const rows = this.chunkRows;
     const live = this.chunkLive;
     const out = this.chunkOut;
     const reasonOfNode = this.reasonOfNode;
     for (let k = 0, at = from; k < n; k++) {
-      const r = nodes[at]!;
-      rows[k] = r;
-      live[k] = r;
+      live[k] = nodes[at]!;
       if (++at === numNodes) at = 0;
     }
     let alive = n;
@@ -267,22 +265,16 @@ export class Framework implements FilterRunner {
         const id = out[k]!;
         const r = live[k]!;
         if (id === 0) live[kept++] = r;
-        else reasonOfNode[r] = id;
+        else {
+          reasonOfNode[r] = id;
+          failedRows.push(r);
+        }
       }
       alive = kept;
     }
-    // The survivors are in node order; every other row of the chunk failed (its reason is set).
+    // The survivors, still in node order.
     const feasible = this.feasible;
-    for (let k = 0, j = 0; k < n; k++) {
-      const r = rows[k]!;
-      if (j < alive && live[j] === r) {
-        j++;
-        reasonOfNode[r] = 0;
-        feasible[feasibleCount++] = r;
-      } else {
-        failedRows.push(r);
-      }
-    }
+    for (let k = 0; k < alive; k++) feasible[feasibleCount++] = live[k]!;
     return feasibleCount;
   }
 
@@ -520,23 +512,27 @@ export class Framework implements FilterRunner {
     return undefined;
   }
 
-  /** The highest total; equal totals broken uniformly at random (reservoir sampling, as selectHost did). */
+  /**
+   * The highest total; equal totals broken uniformly at random, as selectHost does. Upstream samples a
+   * reservoir (one draw per tie, replacing the pick with probability 1/ties); drydock counts the ties and
+   * makes one draw among them: the same uniform choice, for one draw instead of thousands when a large,
+   * evenly filled cluster ties on most nodes. Go's generator is unseeded, so no particular draw is upstream's.
+   */
   private selectHost(count: number): number {
-    let best = this.feasible[0]!;
-    let bestScore = this.totals[0]!;
+    const totals = this.totals;
+    let bestScore = totals[0]!;
     let ties = 1;
     for (let i = 1; i < count; i++) {
-      const s = this.totals[i]!;
+      const s = totals[i]!;
       if (s > bestScore) {
         bestScore = s;
-        best = this.feasible[i]!;
         ties = 1;
-      } else if (s === bestScore) {
-        ties++;
-        if (this.options.rng.int(ties) === 0) best = this.feasible[i]!;
-      }
+      } else if (s === bestScore) ties++;
     }
-    return best;
+    let pick = ties === 1 ? 0 : this.options.rng.int(ties);
+    for (let i = 0; ; i++) {
+      if (totals[i] === bestScore && pick-- === 0) return this.feasible[i]!;
+    }
   }
 
   /** Explain mode: every filter on every node, so each node lists all its reasons; returns them by row. */
