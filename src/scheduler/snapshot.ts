@@ -166,8 +166,13 @@ class Columns {
 }
 
 /** The live cache: the scheduler's informers feed it; assumed pods count until their binding is seen. */
+/**
+ * Row generations come from one counter for every NodeCache of the process, so a generation names one
+ * row content: memos keyed by it (RowScoreMemo) cannot mistake one cache's row for another's.
+ */
+let lastRowGeneration = 0;
+
 export class NodeCache extends Columns {
-  private gen = 0;
   private readonly rowOf = new Map<string, number>();
   private readonly freeRows: number[] = [];
   /** Assigned pods by key; pods whose node is not (yet) known wait in `orphans`. */
@@ -237,7 +242,7 @@ export class NodeCache extends Columns {
   }
 
   get generationNow(): number {
-    return this.gen;
+    return lastRowGeneration;
   }
 
   rowOfNode(name: string): number | undefined {
@@ -250,7 +255,7 @@ export class NodeCache extends Columns {
   }
 
   private touch(r: number): void {
-    this.generation[r] = ++this.gen;
+    this.generation[r] = ++lastRowGeneration;
     if (this.recentHead === r) return;
     const next = this.recentNext;
     const prev = this.recentPrev;
@@ -409,6 +414,8 @@ export class NodeCache extends Columns {
  * interleaved (node_tree.go: zone 1 node 1, zone 2 node 1, zone 1 node 2 ...); `numNodes` counts them.
  */
 export class Snapshot extends Columns {
+  /** Dry-run changes made so far: they change columns without a new row generation (see RowScoreMemo). */
+  dryRuns = 0;
   private lastGeneration = 0;
   private lastNodeSet = -1;
   order = new Int32Array(0);
@@ -609,6 +616,7 @@ export class Snapshot extends Columns {
   }
 
   private dryRunAccount(info: PodInfo, r: number, devices: readonly number[], sign: 1 | -1): void {
+    this.dryRuns++;
     this.reqCpu[r]! += sign * info.cpu;
     this.reqMemory[r]! += sign * info.memory;
     this.reqEphemeral[r]! += sign * info.ephemeralStorage;

@@ -3,6 +3,7 @@
 // - the chunked search (each filter over a chunk's survivors) visits the same nodes, finds the same
 //   feasible ones and leaves the same nextStartNodeIndex as a plain node-by-node search written here,
 //   pod after pod on random clusters of 120-200 nodes (so the search stops early);
+// - memoised scores (RowScoreMemo) equal fresh ones through pod placements, node changes and dry runs;
 // - a PreFilterResult (matchFields metadata.name) narrows the search to its nodes, as findNodesThatFitPod
 //   does, and the other nodes are counted as UnschedulableAndUnresolvable in the FailedScheduling message.
 import { test } from 'uvu';
@@ -192,6 +193,71 @@ test('skipping uniform scores changes no choice: pod after pod, the same nodes a
     }),
     { numRuns: 60, seed: 11 },
   );
+});
+
+type MemoStep =
+  | { kind: 'place'; pod: PodGen; node: number }
+  | { kind: 'resize'; node: number; gen: NodeGen }
+  | { kind: 'dryRun'; pod: PodGen; node: number }
+  | { kind: 'score'; pod: PodGen };
+
+const memoStep: fc.Arbitrary<MemoStep> = fc.oneof(
+  fc.record({ kind: fc.constant('place' as const), pod: podGen, node: fc.nat() }),
+  fc.record({ kind: fc.constant('resize' as const), node: fc.nat(), gen: nodeGen }),
+  fc.record({ kind: fc.constant('dryRun' as const), pod: podGen, node: fc.nat() }),
+  fc.record({ kind: fc.constant('score' as const), pod: podGen }),
+);
+
+test('memoised NodeResourcesFit and BalancedAllocation scores stay exact as pods land, nodes change and dry runs come and go', () => {
+  let memoHits = 0;
+  fc.assert(
+    fc.property(fc.array(nodeGen, { minLength: 1, maxLength: 12 }), fc.array(memoStep, { minLength: 1, maxLength: 40 }), podGen, (nodes, steps, first) => {
+      const fw = defaultFramework(1);
+      const { cache, snapshot } = cluster(nodes, []);
+      const memoised = fw.plugins.score.map((s) => s.plugin).filter((p) => p.name === 'NodeResourcesFit' || p.name === 'NodeResourcesBalancedAllocation');
+      assert.is(memoised.length, 2);
+      const rows = () => snapshot.order.slice(0, snapshot.numNodes);
+      let pod = makePodInfo(podOf('incoming', { ...first, nodeName: null }));
+      let lastPod: PodInfo | undefined;
+      // Scores every node with scoreNodes (memo) and with score (computed afresh); they must agree.
+      const check = (label: string) => {
+        const state = new CycleState();
+        const all = rows();
+        for (const p of fw.plugins.preScore) p.preScore(state, pod, all, all.length, snapshot);
+        const scores = new Float64Array(all.length);
+        for (const plugin of memoised) {
+          plugin.scoreNodes!(state, pod, all, all.length, snapshot, scores);
+          all.forEach((r, i) => assert.is(scores[i], plugin.score(state, pod, r, snapshot), `${label}: ${plugin.name} on ${snapshot.names[r]}`));
+        }
+        // The same pod as last time: the rows that did not change were answered from the memo.
+        if (pod === lastPod) memoHits++;
+        lastPod = pod;
+      };
+      check('start');
+      steps.forEach((step, i) => {
+        if (step.kind === 'score') pod = makePodInfo(podOf('incoming', { ...step.pod, nodeName: null }));
+        else if (step.kind === 'place') {
+          const placed = podOf(`placed-${i}`, { ...step.pod, nodeName: null });
+          cache.addPod(makePodInfo({ ...placed, spec: { ...placed.spec, nodeName: `n${step.node % nodes.length}` } }));
+          snapshot.update(cache);
+        } else if (step.kind === 'resize') {
+          cache.setNode(nodeOf(step.node % nodes.length, step.gen));
+          snapshot.update(cache);
+        } else {
+          // A preemption-style dry run: scored while it holds, and again once it is undone.
+          const r = rows()[step.node % snapshot.numNodes]!;
+          const victim = makePodInfo(podOf(`dry-${i}`, { ...step.pod, nodeName: null }));
+          snapshot.dryRunAddPod(victim, r, []);
+          check(`step ${i} during the dry run`);
+          snapshot.dryRunRemovePod(victim, r, []);
+        }
+        check(`step ${i} (${step.kind})`);
+      });
+    }),
+    { numRuns: 150, seed: 20261129 },
+  );
+  // The same pod was scored again after a change often, so memoised rows were really read, not only written.
+  assert.ok(memoHits > 1000, `${memoHits} scorings of the pod scored before`);
 });
 
 let partialSearches = 0;

@@ -25,6 +25,7 @@ import {
   type Status,
 } from '../framework.js';
 import type { PodInfo } from '../podinfo.js';
+import { RowScoreMemo } from '../rowmemo.js';
 import type { Snapshot } from '../snapshot.js';
 import { AllocationInputs, DEFAULT_RESOURCES, checkKnownFields, podResourceRequest, type ResourceSpec } from './noderesources.js';
 
@@ -111,10 +112,16 @@ export function balancedResourceScore(inputs: AllocationInputs, node: number): n
  * balancedResourceScore over many nodes for the usual two resources (cpu and memory), unrolled: with both
  * capacities non-zero std = |f0 − f1| / 2; with one, std = 0; the same float operations in the same order.
  */
-function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array): void {
+function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array, memo: RowScoreMemo, generation: Float64Array): void {
   const { alloc0, alloc1, req0, req1, pod0, pod1 } = inputs.firstTwo();
+  const { epochOf, generationOf, value, epoch } = memo;
   for (let i = 0; i < count; i++) {
     const node = nodes[i]!;
+    const g = generation[node]!;
+    if (epochOf[node] === epoch && generationOf[node] === g) {
+      out[i] = value[node]!;
+      continue;
+    }
     const c0 = alloc0[node]!;
     const c1 = alloc1[node]!;
     let std = 0;
@@ -125,13 +132,20 @@ function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number,
       if (f1 > 1) f1 = 1;
       std = Math.abs((f0 - f1) / 2);
     }
-    out[i] = Math.trunc((1 - std) * MAX_NODE_SCORE);
+    const score = Math.trunc((1 - std) * MAX_NODE_SCORE);
+    out[i] = score;
+    value[node] = score;
+    generationOf[node] = g;
+    epochOf[node] = epoch;
   }
 }
 
 export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   private readonly resources: readonly ResourceSpec[];
+  /** Scores by row for the last pod inputs (the two-resource kernel). */
+  private readonly memo = new RowScoreMemo();
+  private memoInputs: AllocationInputs | undefined;
 
   constructor(readonly args: NodeResourcesBalancedAllocationArgs) {
     this.resources = args.resources;
@@ -152,7 +166,11 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
 
   scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
     const inputs = this.inputs(state, pod, snapshot);
-    if (inputs.count === 2) balancedTwo(inputs, nodes, count, out);
+    if (inputs.count === 2) {
+      this.memo.begin(snapshot, inputs.sameAs(this.memoInputs));
+      this.memoInputs = inputs;
+      balancedTwo(inputs, nodes, count, out, this.memo, snapshot.generation);
+    }
     else for (let i = 0; i < count; i++) out[i] = balancedResourceScore(inputs, nodes[i]!);
   }
 
