@@ -17,7 +17,7 @@ import { ApiError, errors, successStatus, type Status } from './errors.js';
 import { LeaseManager } from './leasemanager.js';
 import { formatTime, generateName, jsonEqual, newUid } from './meta.js';
 import { applyPatch, PatchError } from './patch.js';
-import { cannotBeHandledMessage, pruneUnknownFields, strictDecodingErrorMessage, typeErrors, unknownFieldMessage, unknownFields } from './schema.js';
+import { cannotBeHandledMessage, decodeProblems, pruneUnknownFields, strictDecodingErrorMessage, unknownFieldMessage } from './schema.js';
 import { isRecord, strategyFor, type Json, type Strategy } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -373,13 +373,14 @@ export class ApiServer {
       if (inPatch) throw errors.invalid(s.kind, name, s.info.group, [{ type: 'FieldValueInvalid', field: 'patch', value: '', detail: message }]);
       throw errors.badRequest(cannotBeHandledMessage(s.kind, s.info.apiVersion, message));
     };
-    const typeErrs = typeErrors(s.kind, obj).filter((e) => !e.message.startsWith('quantities must match'));
+    const problems = decodeProblems(s.kind, obj);
+    const typeErrs = problems.typeErrors.filter((e) => !e.message.startsWith('quantities must match'));
     if (typeErrs.length > 0) {
       if (typeErrs[0]!.reason === 'BadRequest') fail(typeErrs[0]!.message);
       throw errors.invalidMessages(s.kind, name, s.info.group, typeErrs.map((e) => ({ field: e.path, message: e.message })));
     }
     const mode = opts.fieldValidation ?? 'Ignore';
-    const unknown = unknownFields(s.kind, obj);
+    const unknown = problems.unknown;
     if (unknown.length === 0) return obj;
     if (mode === 'Strict') fail(strictDecodingErrorMessage(unknown));
     if (mode === 'Warn') opts.warnings?.push(...unknown.map(unknownFieldMessage));

@@ -1193,9 +1193,10 @@ function trailFields(t: Trail | undefined): string[] {
   return out.reverse();
 }
 
-function failDecode(out: FieldTypeError[], trail: Trail | undefined, struct: string, schema: Schema, what: string): void {
+function failDecode(out: FieldTypeError[], trail: Trail | undefined, struct: ObjectSchema | undefined, schema: Schema, what: string): void {
   const fields = trailFields(trail);
-  const into = fields.length === 0 ? 'Go value' : `Go struct field ${struct}.${fields.join('.')}`;
+  const name = struct === undefined ? '' : struct.go.slice(struct.go.lastIndexOf('.') + 1);
+  const into = fields.length === 0 ? 'Go value' : `Go struct field ${name}.${fields.join('.')}`;
   out.push({ path: trailPath(trail), message: `json: cannot unmarshal ${what} into ${into} of type ${goType(schema)}`, reason: 'BadRequest' });
 }
 
@@ -1209,27 +1210,29 @@ function failCustomDecode(out: FieldTypeError[], trail: Trail | undefined, messa
  * struct fields are the decoder's errorContext: the innermost struct type and the struct field names on the
  * way, without indexes or map keys.
  */
-function checkGoDecode(value: unknown, schema: Schema, trail: Trail | undefined, struct: string, out: FieldTypeError[]): void {
+function checkGoDecode(value: unknown, schema: Schema, trail: Trail | undefined, struct: ObjectSchema | undefined, out: FieldTypeError[], unknown?: string[]): void {
   if (value === null || value === undefined) return; // null leaves a Go value at its zero value
   switch (schema.type) {
     case 'object': {
       if (!isObject(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
       if (schema.preserveUnknownFields === true) return;
-      const name = schema.go.slice(schema.go.lastIndexOf('.') + 1);
-      for (const key of Object.keys(value)) {
+      // for-in over a decoded JSON object: its own keys in Object.keys order, without the keys array.
+      for (const key in value) {
         const field = propertyOf(schema, key);
-        if (field !== undefined) checkGoDecode(value[key], field, { up: trail, key, field: true }, name, out);
+        // The decoder does not look inside an unknown field.
+        if (field === undefined) unknown?.push(trailPath({ up: trail, key, field: true }));
+        else checkGoDecode(value[key], field, { up: trail, key, field: true }, schema, out, unknown);
       }
       return;
     }
     case 'map': {
       if (!isObject(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
-      for (const key of Object.keys(value)) checkGoDecode(value[key], schema.values, { up: trail, key, field: false }, struct, out);
+      for (const key in value) checkGoDecode(value[key], schema.values, { up: trail, key, field: false }, struct, out, unknown);
       return;
     }
     case 'array': {
       if (!Array.isArray(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
-      for (let i = 0; i < value.length; i++) checkGoDecode(value[i], schema.items, { up: trail, key: i, field: false }, struct, out);
+      for (let i = 0; i < value.length; i++) checkGoDecode(value[i], schema.items, { up: trail, key: i, field: false }, struct, out, unknown);
       return;
     }
     case 'integer':
@@ -1346,8 +1349,20 @@ export function typeErrors(kind: string, obj: unknown): FieldTypeError[] {
   const schema = schemaOf(kind);
   const out: FieldTypeError[] = [];
   if (customResourceKinds.has(kind)) checkCustomResource(obj, schema, '', out);
-  else checkGoDecode(obj, schema, undefined, '', out);
+  else checkGoDecode(obj, schema, undefined, undefined, out);
   return out;
+}
+
+/**
+ * typeErrors and unknownFields of one object together: for the built-in kinds one walk gives both (the
+ * decoder visits the same fields for each), which is what the API server's write path asks for.
+ */
+export function decodeProblems(kind: string, obj: unknown): { typeErrors: FieldTypeError[]; unknown: string[] } {
+  if (customResourceKinds.has(kind)) return { typeErrors: typeErrors(kind, obj), unknown: unknownFields(kind, obj) };
+  const typeErrs: FieldTypeError[] = [];
+  const unknown: string[] = [];
+  checkGoDecode(obj, schemaOf(kind), undefined, undefined, typeErrs, unknown);
+  return { typeErrors: typeErrs, unknown };
 }
 
 // ---------------------------------------------------------------------------------------------------------

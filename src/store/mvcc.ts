@@ -326,14 +326,18 @@ export class MvccStore {
       throw new StoreError('ErrTooManyOps');
     }
     for (const c of req.compare) if (c.key === '') throw new StoreError('ErrEmptyKey');
-    for (const branch of [req.success, req.failure]) {
-      for (const op of branch) {
-        if ('txn' in op) this.validateTxn(op.txn);
-        else if ('put' in op && op.put.key === '') throw new StoreError('ErrEmptyKey');
-        else if ('deleteRange' in op && op.deleteRange.key === '') throw new StoreError('ErrEmptyKey');
-      }
-      checkIntervals(branch);
+    this.validateBranch(req.success);
+    this.validateBranch(req.failure);
+  }
+
+  private validateBranch(branch: readonly RequestOp[]): void {
+    for (const op of branch) {
+      if ('txn' in op) this.validateTxn(op.txn);
+      else if ('put' in op && op.put.key === '') throw new StoreError('ErrEmptyKey');
+      else if ('deleteRange' in op && op.deleteRange.key === '') throw new StoreError('ErrEmptyKey');
     }
+    // One op cannot touch a key twice (a nested transaction's own branches were checked just above).
+    if (branch.length > 1) checkIntervals(branch);
   }
 
   txn(req: TxnRequest): TxnResponse {

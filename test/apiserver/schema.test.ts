@@ -1,10 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import { kinds, type Kind } from '../../src/api/index.js';
 import {
   MAX_STRICT_ERRORS,
   QUANTITY_PATTERN,
   cannotBeHandledMessage,
+  decodeProblems,
   goQuote,
   kindSchemas,
   pruneUnknownFields,
@@ -548,6 +550,43 @@ test('unknown kinds are a programming error', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
+
+test('decodeProblems (one walk) finds exactly what typeErrors and unknownFields find, on randomly broken manifests', () => {
+  const containers = (v: unknown): Json[] => {
+    const out: Json[] = [];
+    const visit = (x: unknown) => {
+      if (Array.isArray(x)) x.forEach(visit);
+      else if (typeof x === 'object' && x !== null) {
+        out.push(x as Json);
+        Object.values(x).forEach(visit);
+      }
+    };
+    visit(v);
+    return out;
+  };
+  const wrong = fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.boolean(), fc.constant([1, 'x']), fc.constant({ zz: 1 }), fc.double(), fc.constant(null));
+  const edit = fc.record({ at: fc.nat(), key: fc.nat(), unknown: fc.boolean(), value: wrong });
+  let broken = 0;
+  fc.assert(
+    fc.property(fc.constantFrom<Kind>('Pod', 'Deployment', 'Job', 'Service', 'Node', 'PriorityClass', 'NodePool'), fc.array(edit, { maxLength: 4 }), (kind, edits) => {
+      const manifest = make(kind);
+      for (const e of edits) {
+        const objects = containers(manifest);
+        const target = objects[e.at % objects.length]!;
+        const keys = Object.keys(target);
+        // Either a field nobody knows, or an existing field (known, or a map key) given a value of another type.
+        if (e.unknown || keys.length === 0) target[`zz${e.key % 3}`] = e.value;
+        else target[keys[e.key % keys.length]!] = e.value;
+      }
+      const got = decodeProblems(kind, manifest);
+      const want = { typeErrors: typeErrors(kind, manifest), unknown: unknownFields(kind, manifest) };
+      assert.equal(got, want, kind);
+      if (want.typeErrors.length > 0 && want.unknown.length > 0) broken++;
+    }),
+    { numRuns: 400, seed: 20261128 },
+  );
+  assert.ok(broken > 40, `${broken} manifests with both kinds of problem`);
+});
 
 function make(kind: Kind): Json {
   switch (kind) {
