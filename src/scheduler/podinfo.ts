@@ -1,7 +1,7 @@
 // What the scheduler knows about a pod, computed once when the pod enters the scheduler (framework
 // PodInfo): its requests as numbers, the non-zero variant used in scoring, images, host ports, GPU and
 // dataset asks. Plugins compile selectors and affinity terms in PreFilter from `pod`.
-import { podRequests, podRequestsNonZero, type Labels, type Pod, type Toleration } from '../api/index.js';
+import { podRequests, podRequestsNonZero, type Labels, type Pod, type PodResourceRequests, type Toleration } from '../api/index.js';
 import { RecentCache } from '../util/recent.js';
 
 /** drydock's GPU and data-locality annotations (shared with the workload loader and the kubelet). */
@@ -81,12 +81,43 @@ const NO_SCALARS: ReadonlyMap<string, number> = new Map();
 const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
 const NO_DATASETS: readonly string[] = Object.freeze([]);
 
+/**
+ * Both requests of pods whose request is the sum of their containers' (no init containers, pod-level
+ * resources or overhead), by the text of those containers' requests: pods made from one template share
+ * them, so the quantities are added up once per shape rather than once per pod.
+ */
+const requestsByText = new RecentCache<string, { readonly req: PodResourceRequests; readonly nz: PodResourceRequests }>(1024);
+
+function requestsOf(spec: Pod['spec']): { readonly req: PodResourceRequests; readonly nz: PodResourceRequests } {
+  const text = containerRequestsText(spec);
+  const known = text === undefined ? undefined : requestsByText.get(text);
+  if (known !== undefined) return known;
+  const both = { req: podRequests(spec), nz: podRequestsNonZero(spec) };
+  if (text !== undefined) requestsByText.set(text, both);
+  return both;
+}
+
+/**
+ * The containers' requests written out (names and quantity texts, container by container), which decide
+ * both requests when nothing else does; undefined for a pod with init containers, pod-level resources or
+ * overhead. Which resources a container names matters too (the non-zero defaults apply to the others).
+ */
+function containerRequestsText(spec: Pod['spec']): string | undefined {
+  if ((spec.initContainers?.length ?? 0) > 0 || spec.resources !== undefined || spec.overhead !== undefined) return undefined;
+  let text = '';
+  for (const c of spec.containers ?? []) {
+    text += '|';
+    const requests = c.resources?.requests;
+    if (requests !== undefined) for (const name in requests) text += `${name}=${String(requests[name])};`;
+  }
+  return text;
+}
+
 function containerFacts(spec: Pod['spec']): ContainerFacts {
   const containers = spec.containers ?? [];
   const cached = factsByContainers.get(containers);
   if (cached !== undefined && cached.init === spec.initContainers && cached.resources === spec.resources && cached.overhead === spec.overhead) return cached;
-  const req = podRequests(spec);
-  const nz = podRequestsNonZero(spec);
+  const { req, nz } = requestsOf(spec);
   let scalars: Map<string, number> | undefined;
   for (const [name, amount] of Object.entries(req)) {
     if (name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name === GPU_MILLI_RESOURCE) continue;
