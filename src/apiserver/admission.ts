@@ -5,10 +5,17 @@ import { withFields } from '../util/objects.js';
 import { errors } from './errors.js';
 import { SYSTEM_PRIORITY_CLASSES, isRecord, type Json } from './strategy.js';
 
-/** What admission reads from the cluster. */
+/**
+ * What admission reads from the cluster. kube-apiserver's admission plugins read shared informers' caches
+ * (over its loopback client); NamespaceLifecycle falls back to a live read for a namespace its cache lacks.
+ */
 export interface AdmissionLookups {
   namespace(name: string): Promise<Json | undefined>;
+  priorityClass(name: string): Promise<Json | undefined>;
+  /** Every PriorityClass, as the Priority plugin's lister has them (to find the global default). */
   priorityClasses(): Promise<Json[]>;
+  /** Every PriorityClass read from storage now: the check that only one is the global default. */
+  priorityClassesNow(): Promise<Json[]>;
   runtimeClass(name: string): Promise<Json | undefined>;
 }
 
@@ -46,7 +53,7 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
     if (system !== undefined) {
       priority = system;
     } else {
-      const pc = (await lookups.priorityClasses()).find((c) => rec(c['metadata'])['name'] === className);
+      const pc = await lookups.priorityClass(className);
       if (pc === undefined) throw errors.forbidden('pods', '', name, `no PriorityClass with name ${className} was found`);
       priority = Number(pc['value']);
       preemptionPolicy = pc['preemptionPolicy'] ?? 'PreemptLowerPriority';
@@ -119,7 +126,7 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
 export async function admitPriorityClass(pc: Json, lookups: AdmissionLookups): Promise<void> {
   if (pc['globalDefault'] !== true) return;
   const name = rec(pc['metadata'])['name'];
-  const other = (await lookups.priorityClasses()).find((c) => c['globalDefault'] === true && rec(c['metadata'])['name'] !== name);
+  const other = (await lookups.priorityClassesNow()).find((c) => c['globalDefault'] === true && rec(c['metadata'])['name'] !== name);
   if (other !== undefined) {
     throw errors.forbidden('priorityclasses', 'scheduling.k8s.io', String(name), `PriorityClass ${String(rec(other['metadata'])['name'])} is already marked as default. Only one default can exist`);
   }

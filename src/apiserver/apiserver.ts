@@ -14,6 +14,7 @@ import { RecentCache } from '../util/recent.js';
 import { seededRng, type Rng } from '../util/rng.js';
 import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } from './admission.js';
 import { ApiError, errors, successStatus, type Status } from './errors.js';
+import { Informer } from './informer.js';
 import { LeaseManager } from './leasemanager.js';
 import { formatTime, generateName, jsonEqual, newUid } from './meta.js';
 import { applyPatch, PatchError } from './patch.js';
@@ -245,6 +246,7 @@ export class ApiServer {
   private bookmarkTimer: Timer | undefined;
   private compactionTimer: Timer | undefined;
   private readonly lookups: AdmissionLookups;
+  private readonly admissionListers = new Map<string, Informer>();
   private readonly namespaceDeletion: 'controller' | 'immediate';
   private readonly eventTtlSeconds: number;
   /** Shares leases between the events written within a minute of each other (lease_manager.go). */
@@ -264,9 +266,14 @@ export class ApiServer {
     this.namespaceDeletion = options.namespaceDeletion ?? 'immediate';
     this.eventTtlSeconds = options.eventTtlSeconds ?? 0;
     this.leases = new LeaseManager(this.store, this.clock);
+    // Admission reads informer caches of this server's own watches, as kube-apiserver's plugins read shared
+    // informers; a name the cache lacks (not delivered yet: a watch on etcd lags) is read from storage.
+    const cached = async (resource: string, name: string) => (await this.admissionLister(resource)).get(undefined, name) ?? (await this.read(resource, undefined, name));
     this.lookups = {
-      namespace: (name) => this.read('namespaces', undefined, name),
-      priorityClasses: async () => (await this.list('priorityclasses')).items,
+      namespace: (name) => cached('namespaces', name),
+      priorityClass: (name) => cached('priorityclasses', name),
+      priorityClasses: async () => (await this.admissionLister('priorityclasses')).list(),
+      priorityClassesNow: async () => (await this.list('priorityclasses')).items,
       runtimeClass: (name) => this.read('runtimeclasses', undefined, name),
     };
     const interval = options.compactionIntervalMs ?? 0;
@@ -294,6 +301,18 @@ export class ApiServer {
     this.closed = true;
     this.bookmarkTimer?.cancel();
     this.compactionTimer?.cancel();
+    for (const informer of this.admissionListers.values()) informer.stop();
+  }
+
+  /** The informer admission reads `resource` from, started (listed and watching) on first use. */
+  private async admissionLister(resource: string): Promise<Informer> {
+    let informer = this.admissionListers.get(resource);
+    if (informer === undefined) {
+      informer = new Informer(this, resource);
+      this.admissionListers.set(resource, informer);
+    }
+    await informer.start();
+    return informer;
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
