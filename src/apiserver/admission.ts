@@ -27,12 +27,16 @@ function rec(v: unknown): Json {
   return isRecord(v) ? v : {};
 }
 
-export async function admitNamespace(resource: string, namespace: string | undefined, lookups: AdmissionLookups): Promise<void> {
+/**
+ * NamespaceLifecycle on create. Its Forbidden names the object as the request gave it (empty for one that
+ * only has a generateName: the name is generated after admission), e.g. `pods "web" is forbidden: ...`.
+ */
+export async function admitNamespace(resource: string, group: string, namespace: string | undefined, name: string, lookups: AdmissionLookups): Promise<void> {
   if (namespace === undefined) return;
   const ns = await lookups.namespace(namespace);
   if (ns === undefined) throw errors.notFound('namespaces', '', namespace);
   if (rec(ns['status'])['phase'] === 'Terminating' || rec(ns['metadata'])['deletionTimestamp'] !== undefined) {
-    throw errors.forbidden(resource, '', '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+    throw errors.forbidden(resource, group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
   }
 }
 

@@ -444,7 +444,7 @@ export class ApiServer {
     obj = s.defaults(withFields(obj, { metadata: newMeta }));
     if (s.kind === 'Job') obj = defaultJobSelector(obj);
 
-    if (s.info.namespaced) await admitNamespace(resource, namespace, this.lookups);
+    if (s.info.namespaced) await admitNamespace(s.info.resource, s.info.group, namespace, typeof m['name'] === 'string' ? m['name'] : '', this.lookups);
     if (s.kind === 'Pod') obj = await admitPod(obj, this.lookups);
     if (s.kind === 'PriorityClass') await admitPriorityClass(obj, this.lookups);
     if (s.kind === 'Service') obj = await this.allocateClusterIp(obj);

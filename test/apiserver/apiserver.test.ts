@@ -2,8 +2,12 @@
 // admission, lists with selectors and pages, binding, watch, graceful deletion, subresources, patches.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ApiWatchEvent } from '../../src/apiserver/apiserver.js';
+import { ApiServer, type ApiWatchEvent } from '../../src/apiserver/apiserver.js';
 import type { Json } from '../../src/apiserver/strategy.js';
+import { asyncStore } from '../../src/store/embedded.js';
+import { MvccStore } from '../../src/store/mvcc.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { seededRng } from '../../src/util/rng.js';
 import { apiError, makeApi, node, pod, T0 } from './fixtures.js';
 
 type Obj = Json & { metadata: Json & { resourceVersion: string; name: string }; spec: Json; status: Json };
@@ -186,6 +190,31 @@ admission('a global default class applies to pods that name none; only one may e
   assert.equal([p.spec['priority'], p.spec['priorityClassName']], [50, 'base']);
   const err = await apiError(() => api.create('priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'other' }, value: 60, globalDefault: true }));
   assert.is(err.code, 403);
+});
+
+admission('admission caches follow every write at once: classes come and go, a global default appears, a namespace ends', async () => {
+  const clock = new ManualClock(T0);
+  const api = new ApiServer({ store: asyncStore(new MvccStore({ clock })), clock, rng: seededRng(7), namespaceDeletion: 'controller' });
+  await api.bootstrap();
+  await api.create('pods', pod('first')); // both admission informers are running from here on
+  const pc = (name: string, value: number, globalDefault = false) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, ...(globalDefault ? { globalDefault } : {}) });
+  await api.create('priorityclasses', pc('late', 7));
+  const a = await api.create<Obj>('pods', pod('a', { spec: { priorityClassName: 'late' } }));
+  assert.is(a.spec['priority'], 7, 'a class created after the informer started');
+  await api.create('priorityclasses', pc('base', 3, true));
+  const b = await api.create<Obj>('pods', pod('b'));
+  assert.equal([b.spec['priority'], b.spec['priorityClassName']], [3, 'base'], 'the new global default');
+  await api.delete('priorityclasses', undefined, 'late');
+  const gone = await apiError(() => api.create('pods', pod('c', { spec: { priorityClassName: 'late' } })));
+  assert.equal([gone.code, gone.message], [403, 'pods "c" is forbidden: no PriorityClass with name late was found']);
+  await api.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+  await api.create('pods', pod('d', { namespace: 'shop' }));
+  await api.delete('namespaces', undefined, 'shop'); // Terminating until the namespace controller empties it
+  const ending = await apiError(() => api.create('pods', pod('e', { namespace: 'shop' })));
+  assert.equal([ending.code, ending.message], [403, 'pods "e" is forbidden: unable to create new content in namespace shop because it is being terminated']);
+  const missing = await apiError(() => api.create('pods', pod('f', { namespace: 'nowhere' })));
+  assert.is(missing.code, 404, 'a namespace no cache and no storage has');
+  api.close();
 });
 
 admission('RuntimeClass overhead is added to the pod; the default NoExecute tolerations are 300 s', async () => {
