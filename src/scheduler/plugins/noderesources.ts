@@ -645,6 +645,7 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
       out.fill(missingStateReason, 0, count);
       return count;
     }
+    if (s.scalarRequest.length === 0) return fitsWithoutScalars(s, rows, count, snapshot, out);
     let rejected = 0;
     for (let i = 0; i < count; i++) {
       const id = fitsRequest(s, rows[i]!, snapshot);
@@ -769,6 +770,41 @@ void _check;
 export const newNodeResourcesFit: PluginFactory = (handle) => new Fit(parseNodeResourcesFitArgs(handle.args));
 
 /** fit.go fitsRequest, with every insufficient resource folded into one (composite) reason. */
+/**
+ * fitsRequest over many rows for a pod that asks for no extended resource (the usual case): the same
+ * checks in the same order, with the columns and the request read once rather than once per row.
+ */
+function fitsWithoutScalars(s: FitPreFilterState, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
+  const { podCount, allocPods, allocCpu, reqCpu, allocMemory, reqMemory, allocEphemeral, reqEphemeral } = snapshot;
+  const { cpu, memory, ephemeralStorage: storage, anyRequest } = s;
+  let rejected = 0;
+  for (let i = 0; i < count; i++) {
+    const node = rows[i]!;
+    let fixed = 0;
+    if (podCount[node]! + 1 > allocPods[node]!) fixed |= TOO_MANY_PODS;
+    if (anyRequest) {
+      if (cpu > 0) {
+        const allocatable = allocCpu[node]!;
+        if (cpu > allocatable - reqCpu[node]!) fixed |= cpu > allocatable ? INSUFFICIENT_CPU | UNRESOLVABLE : INSUFFICIENT_CPU;
+      }
+      if (memory > 0) {
+        const allocatable = allocMemory[node]!;
+        if (memory > allocatable - reqMemory[node]!) fixed |= memory > allocatable ? INSUFFICIENT_MEMORY | UNRESOLVABLE : INSUFFICIENT_MEMORY;
+      }
+      if (storage > 0) {
+        const allocatable = allocEphemeral[node]!;
+        if (storage > allocatable - reqEphemeral[node]!) fixed |= storage > allocatable ? INSUFFICIENT_EPHEMERAL | UNRESOLVABLE : INSUFFICIENT_EPHEMERAL;
+      }
+    }
+    if (fixed === 0) out[i] = 0;
+    else {
+      out[i] = fixedReason(fixed);
+      rejected++;
+    }
+  }
+  return rejected;
+}
+
 function fitsRequest(s: FitPreFilterState, node: number, snapshot: Snapshot): number {
   let fixed = 0;
   if (snapshot.podCount[node]! + 1 > snapshot.allocPods[node]!) fixed |= TOO_MANY_PODS;
