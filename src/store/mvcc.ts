@@ -128,11 +128,12 @@ export class MvccStore {
   private readonly history = new Map<string, KeyValue[]>();
   private readonly index = new SortedKeys();
   /**
-   * Changes per revision, for revisions logBase .. rev (revision 1, the empty store, has none); trimmed by
-   * compaction. logBase is the oldest revision a watch can start from. A revision of one change (most of
-   * them) holds the change itself rather than an array of one.
+   * The KeyValues each revision wrote, for revisions logBase .. rev (revision 1, the empty store, has none);
+   * trimmed by compaction. logBase is the oldest revision a watch can start from. A revision of one change
+   * (most of them) holds the KeyValue itself rather than an array of one. A change's previous version is
+   * the entry before it in the key's history (prevOf), which compaction keeps for every logged revision.
    */
-  private log: (Change | Change[])[] = [[]];
+  private log: (KeyValue | KeyValue[])[] = [[]];
   private logBase = 1;
 
   private readonly watchers = new Map<number, WatcherState>();
@@ -394,7 +395,21 @@ export class MvccStore {
       if (kv.lease !== 0) this.leases.get(kv.lease)?.keys.add(kv.key);
     }
     this.rev = revision;
-    this.log.push(changes.length === 1 ? changes[0]! : changes);
+    this.log.push(changes.length === 1 ? changes[0]!.kv : changes.map((c) => c.kv));
+  }
+
+  /**
+   * The live version `kv` replaced (undefined if the key did not exist): the entry before it in the key's
+   * history, unless that is a tombstone. Compaction keeps the newest entry at or below the compacted
+   * revision, so a logged revision's predecessor is still there.
+   */
+  private prevOf(kv: KeyValue): KeyValue | undefined {
+    const h = this.history.get(kv.key);
+    if (h === undefined) return undefined;
+    let i = h.length - 1;
+    while (i >= 0 && h[i] !== kv) i--;
+    const prev = i > 0 ? h[i - 1]! : undefined;
+    return prev !== undefined && prev.version > 0 ? prev : undefined;
   }
 
   // ---- compaction -------------------------------------------------------------------------------------
@@ -477,8 +492,8 @@ export class MvccStore {
     let batch: WatchEvent[] = [];
     for (let r = start; r <= this.rev; r++) {
       const logged = this.log[r - this.logBase]!;
-      for (const c of Array.isArray(logged) ? logged : [logged]) {
-        const ev = this.eventFor(w, c);
+      for (const kv of Array.isArray(logged) ? logged : [logged]) {
+        const ev = this.eventFor(w, kv, w.prevKv ? this.prevOf(kv) : undefined);
         if (ev !== undefined) batch.push(ev);
       }
       if (batch.length >= CATCH_UP_BATCH) {
@@ -504,12 +519,11 @@ export class MvccStore {
     this.drain();
   }
 
-  private eventFor(w: WatcherState, c: Change): WatchEvent | undefined {
-    const kv = c.kv;
+  private eventFor(w: WatcherState, kv: KeyValue, prev: KeyValue | undefined): WatchEvent | undefined {
     if (!inRange(kv.key, w.key, w.end)) return undefined;
     const isDelete = kv.version === 0;
     if (isDelete ? w.noDelete : w.noPut) return undefined;
-    if (w.prevKv && c.prev !== undefined) return { type: isDelete ? 'DELETE' : 'PUT', kv, prevKv: c.prev };
+    if (w.prevKv && prev !== undefined) return { type: isDelete ? 'DELETE' : 'PUT', kv, prevKv: prev };
     return { type: isDelete ? 'DELETE' : 'PUT', kv };
   }
 
@@ -519,7 +533,7 @@ export class MvccStore {
       if (revision < w.startRevision) continue;
       let events: WatchEvent[] | undefined;
       for (const c of changes) {
-        const ev = this.eventFor(w, c);
+        const ev = this.eventFor(w, c.kv, c.prev);
         if (ev !== undefined) (events ??= []).push(ev);
       }
       if (events !== undefined) this.enqueue(w, { watchId: w.id, header: { revision }, events });

@@ -168,6 +168,25 @@ watches('a watch at exactly the compact revision gets its events; one below is c
   assert.is(below[0]!.cancelReason, 'mvcc: required revision has been compacted');
 });
 
+watches('prevKv on caught-up events: from the log and history, except at the compacted revision (etcd reads it at rev - 1)', () => {
+  const s = new MvccStore();
+  s.put({ key: 'a', value: 1 }); // 2
+  s.put({ key: 'a', value: 2 }); // 3
+  s.put({ key: 'b', value: 1 }); // 4
+  s.deleteRange({ key: 'a' }); // 5: a's tombstone
+  s.put({ key: 'a', value: 3 }); // 6: a again, with no live version before it
+  const live: WatchResponse[] = [];
+  s.watch({ key: 'a', rangeEnd: 'c', startRevision: 2, prevKv: true }, (r) => live.push(r));
+  const prevs = (rs: WatchResponse[]) => rs.flatMap((r) => r.events.map((e) => [e.kv.modRevision, e.type, e.prevKv?.modRevision ?? null]));
+  // Each event's previous live version: none for a creation (2, 4) or for a put after a delete (6).
+  assert.equal(prevs(live), [[2, 'PUT', null], [3, 'PUT', 2], [4, 'PUT', null], [5, 'DELETE', 3], [6, 'PUT', null]]);
+  s.compact(3);
+  const after: WatchResponse[] = [];
+  s.watch({ key: 'a', rangeEnd: 'c', startRevision: 3, prevKv: true }, (r) => after.push(r));
+  // Revision 3 is the compacted one: its previous version (2) is gone, as in etcd. 5's (3) is kept.
+  assert.equal(prevs(after), [[3, 'PUT', null], [4, 'PUT', null], [5, 'DELETE', 3], [6, 'PUT', null]]);
+});
+
 watches('no start revision means events after now; a future start waits for its revision', () => {
   const s = new MvccStore();
   s.put({ key: 'a', value: 1 }); // 2
