@@ -955,6 +955,15 @@ export class ApiServer {
         return;
       }
       for (const ev of res.events) {
+        if (ev.prevKv === undefined && (ev.type === 'DELETE' || ev.kv.version > 1)) {
+          // A change whose previous version was compacted away (an event at the compacted revision: etcd
+          // reads prevKv at rev - 1). Without it a deletion could not be told apart from nothing, so the
+          // watch ends as compacted (410) and the client lists again, rather than miss it (kube-apiserver's
+          // etcd3 watcher refuses such an event too).
+          emit({ type: 'ERROR', object: errors.expired(`too old resource version: ${ev.kv.modRevision - 1} (${ev.kv.modRevision})`).status as unknown as Json });
+          finish();
+          return;
+        }
         const cur = ev.type === 'PUT' ? this.decode(ev.kv) : undefined;
         const prev = ev.prevKv !== undefined ? this.decode(ev.prevKv) : undefined;
         const curOk = cur !== undefined && matches(filter, cur);

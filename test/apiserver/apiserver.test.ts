@@ -346,6 +346,23 @@ watch('a compacted resourceVersion gives one ERROR event with a 410 Expired Stat
   assert.ok(ended());
 });
 
+watch('from just below the compacted revision: a deletion there has lost its previous version, so 410 and a relist, not a silent miss', async () => {
+  const { api, mvcc } = await makeApi();
+  const a = await api.create<Obj>('pods', pod('a'));
+  await api.create('pods', pod('b'));
+  await api.delete('pods', 'default', 'a', { gracePeriodSeconds: 0 });
+  const deletedAt = mvcc.revision;
+  mvcc.compact(deletedAt);
+  // Watching from deletedAt - 1 starts at the compacted revision, which is still watchable.
+  const { events, ended } = await collect(api, { resourceVersion: String(deletedAt - 1) });
+  assert.equal(events.map((e) => [e.type, (e.object as unknown as Json)['code']]), [['ERROR', 410]]);
+  assert.ok(ended());
+  // From the compacted revision itself, nothing is missing: no events, the watch stays open.
+  const fromHere = await collect(api, { resourceVersion: String(deletedAt) });
+  assert.equal([fromHere.events.length, fromHere.ended()], [0, false]);
+  assert.ok(Number(a.metadata.resourceVersion) < deletedAt);
+});
+
 watch('bookmarks, when allowed, carry only the current resourceVersion', async () => {
   const { api, mvcc } = await makeApi();
   const { events } = await collect(api, { resourceVersion: '1', allowWatchBookmarks: true });
