@@ -23,6 +23,11 @@ export interface AdmissionLookups {
 export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
 export const DEFAULT_UNREACHABLE_TOLERATION_SECONDS = 300;
 
+// The tolerations DefaultTolerationSeconds adds, one object each for every pod that gets them (API objects
+// are never changed in place; frozen, so a write into one would fail loudly rather than reach every pod).
+const NOT_READY_TOLERATION: Json = Object.freeze({ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+const UNREACHABLE_TOLERATION: Json = Object.freeze({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
+
 function rec(v: unknown): Json {
   return isRecord(v) ? v : {};
 }
@@ -115,12 +120,8 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
   const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Json[]) : [];
   const has = (key: string) => tolerations.some((t) => (t['key'] === key || ((t['key'] ?? '') === '' && t['operator'] === 'Exists')) && (t['effect'] === 'NoExecute' || (t['effect'] ?? '') === ''));
   const added: Json[] = [];
-  if (!has('node.kubernetes.io/not-ready')) {
-    added.push({ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
-  }
-  if (!has('node.kubernetes.io/unreachable')) {
-    added.push({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
-  }
+  if (!has('node.kubernetes.io/not-ready')) added.push(NOT_READY_TOLERATION);
+  if (!has('node.kubernetes.io/unreachable')) added.push(UNREACHABLE_TOLERATION);
   if (added.length > 0) spec = withFields(spec, { tolerations: [...tolerations, ...added] });
 
   return withFields(pod, { spec });

@@ -51,6 +51,11 @@ export const byOwner: IndexFunc<Json> = (obj) => {
 export class Informer<T extends object = Json> {
   private readonly items = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunc<T>>();
+  /**
+   * The indexes asked for so far: one is built from the cache on its first byIndex and kept up to date
+   * from then on, so an index nobody reads (a pod informer's namespace and owner indexes in a process
+   * without controllers) costs nothing per object.
+   */
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private readonly handlers: EventHandlers<T>[] = [];
   private watch: ApiWatch | undefined;
@@ -84,9 +89,7 @@ export class Informer<T extends object = Json> {
 
   addIndexer(name: string, fn: IndexFunc<T>): void {
     this.indexers.set(name, fn);
-    const index = new Map<string, Set<string>>();
-    this.indexes.set(name, index);
-    for (const [key, obj] of this.items) this.indexAdd(index, fn, key, obj);
+    this.indexes.delete(name); // rebuilt with this function when next read
   }
 
   /** Adds handlers; if the cache is already filled, the new handlers get an add for every object first. */
@@ -114,8 +117,14 @@ export class Informer<T extends object = Json> {
 
   /** Objects filed under `value` in the named index, in key order. */
   byIndex(name: string, value: string): T[] {
-    const index = this.indexes.get(name);
-    if (index === undefined) throw new Error(`informer for ${this.resource} has no index ${JSON.stringify(name)}`);
+    let index = this.indexes.get(name);
+    if (index === undefined) {
+      const fn = this.indexers.get(name);
+      if (fn === undefined) throw new Error(`informer for ${this.resource} has no index ${JSON.stringify(name)}`);
+      index = new Map<string, Set<string>>();
+      for (const [key, obj] of this.items) this.indexAdd(index, fn, key, obj);
+      this.indexes.set(name, index);
+    }
     const keys = index.get(value);
     return keys === undefined ? [] : [...keys].sort().map((k) => this.items.get(k)!);
   }
@@ -218,7 +227,7 @@ export class Informer<T extends object = Json> {
     const old = this.items.get(key);
     if (old !== undefined) this.unindex(key, old);
     this.items.set(key, obj);
-    for (const [name, fn] of this.indexers) this.indexAdd(this.indexes.get(name)!, fn, key, obj);
+    for (const [name, index] of this.indexes) this.indexAdd(index, this.indexers.get(name)!, key, obj);
     for (const h of this.handlers) {
       if (old === undefined) h.onAdd?.(obj);
       else h.onUpdate?.(old, obj);
@@ -242,9 +251,8 @@ export class Informer<T extends object = Json> {
   }
 
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) {
-      const index = this.indexes.get(name)!;
-      for (const value of fn(obj)) {
+    for (const [name, index] of this.indexes) {
+      for (const value of this.indexers.get(name)!(obj)) {
         const set = index.get(value);
         set?.delete(key);
         if (set?.size === 0) index.delete(value);

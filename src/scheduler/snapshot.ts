@@ -14,6 +14,9 @@ export const MAX_GPUS_PER_NODE = 16;
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
+/** The devices of the (many) pods that hold none: one frozen array for all of them. */
+const NO_DEVICES: readonly number[] = Object.freeze([]);
+
 /** Where an assigned pod sits, and the GPU devices it holds there. */
 export interface PlacedPod {
   readonly info: PodInfo;
@@ -345,10 +348,10 @@ export class NodeCache extends Columns {
   }
 
   /** GPU devices a pod holds: from its annotation, or those given when it is assumed. */
-  private devicesOf(info: PodInfo, given?: readonly number[]): number[] {
-    if (given !== undefined) return [...given];
+  private devicesOf(info: PodInfo, given?: readonly number[]): readonly number[] {
+    if (given !== undefined) return given.length === 0 ? NO_DEVICES : [...given];
     const text = info.pod.metadata?.annotations?.[GPU_DEVICES_ANNOTATION];
-    if (text === undefined || text === '') return [];
+    if (text === undefined || text === '') return NO_DEVICES;
     return text.split(',').map((d) => Number(d.trim())).filter((d) => Number.isInteger(d) && d >= 0 && d < MAX_GPUS_PER_NODE);
   }
 

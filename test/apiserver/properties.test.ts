@@ -96,7 +96,7 @@ const names = (xs: readonly Obj[]) => xs.map((p) => `${p.metadata.name}@${p.meta
 
 for (const b of backends) test(`[${b.name}] informer caches equal a fresh list after every write (all pods, and a label-selected informer)`, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
+    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), fc.nat(40), async (ops, firstNamespaceRead) => {
       const { api, close } = await b.open();
       const all = new Informer<Obj>(api, 'pods');
       const selected = new Informer<Obj>(api, 'pods', { labelSelector: 'app=a' });
@@ -104,7 +104,7 @@ for (const b of backends) test(`[${b.name}] informer caches equal a fresh list a
       all.addEventHandler({ onAdd: () => handlerCalls++, onUpdate: () => handlerCalls++, onDelete: () => handlerCalls++ });
       await all.start();
       await selected.start();
-      for (const o of ops) {
+      for (const [step, o] of ops.entries()) {
         await run(api, o);
         const list = await api.list<Obj>('pods');
         assert.equal(names(all.list()), names(list.items));
@@ -113,6 +113,8 @@ for (const b of backends) test(`[${b.name}] informer caches equal a fresh list a
         // Unscheduled pods by index: the nodeName index holds exactly the bound ones.
         const bound = list.items.filter((p) => (p['spec'] as Json)['nodeName'] !== undefined);
         assert.equal(names([...all.byIndex('nodeName', 'n0'), ...all.byIndex('nodeName', 'n1')].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))), names(bound));
+        // The namespace index is first read at a random step: built from the cache then, kept up to date after.
+        if (step >= firstNamespaceRead) assert.equal(names(all.byIndex('namespace', 'default')), names(list.items));
       }
       all.stop();
       selected.stop();
