@@ -6,17 +6,24 @@ import { errors } from './errors.js';
 import { SYSTEM_PRIORITY_CLASSES, isRecord, type Json } from './strategy.js';
 
 /**
- * What admission reads from the cluster. kube-apiserver's admission plugins read shared informers' caches
- * (over its loopback client); NamespaceLifecycle falls back to a live read for a namespace its cache lacks.
+ * What pod admission reads from the cluster, looked up by the API server beforehand. kube-apiserver's
+ * admission plugins read shared informers' caches (over its loopback client); the API server does the same
+ * and falls back to storage for a name its cache lacks (as NamespaceLifecycle does).
  */
-export interface AdmissionLookups {
-  namespace(name: string): Promise<Json | undefined>;
-  priorityClass(name: string): Promise<Json | undefined>;
-  /** Every PriorityClass, as the Priority plugin's lister has them (to find the global default). */
-  priorityClasses(): Promise<Json[]>;
-  /** Every PriorityClass read from storage now: the check that only one is the global default. */
-  priorityClassesNow(): Promise<Json[]>;
-  runtimeClass(name: string): Promise<Json | undefined>;
+export interface PodAdmissionInputs {
+  /** The PriorityClass the pod names (not a system class); undefined if there is none by that name. */
+  readonly priorityClass: Json | undefined;
+  /** The global default PriorityClass, if any (the lowest value if several claim it). */
+  readonly globalDefault: Json | undefined;
+  /** The RuntimeClass the pod names; undefined if there is none by that name. */
+  readonly runtimeClass: Json | undefined;
+}
+
+/** The class with globalDefault set and the lowest value, as the Priority plugin picks it. */
+export function globalDefaultClass(classes: readonly Json[]): Json | undefined {
+  let best: Json | undefined;
+  for (const c of classes) if (c['globalDefault'] === true && (best === undefined || Number(c['value']) < Number(best['value']))) best = c;
+  return best;
 }
 
 /** plugin/pkg/admission/defaulttolerationseconds: 300 s for not-ready and unreachable. */
@@ -36,16 +43,14 @@ function rec(v: unknown): Json {
  * NamespaceLifecycle on create. Its Forbidden names the object as the request gave it (empty for one that
  * only has a generateName: the name is generated after admission), e.g. `pods "web" is forbidden: ...`.
  */
-export async function admitNamespace(resource: string, group: string, namespace: string | undefined, name: string, lookups: AdmissionLookups): Promise<void> {
-  if (namespace === undefined) return;
-  const ns = await lookups.namespace(namespace);
+export function admitNamespace(resource: string, group: string, namespace: string, name: string, ns: Json | undefined): void {
   if (ns === undefined) throw errors.notFound('namespaces', '', namespace);
   if (rec(ns['status'])['phase'] === 'Terminating' || rec(ns['metadata'])['deletionTimestamp'] !== undefined) {
     throw errors.forbidden(resource, group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
   }
 }
 
-export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Json> {
+export function admitPod(pod: Json, inputs: PodAdmissionInputs): Json {
   const name = String(rec(pod['metadata'])['name'] ?? '');
   let spec = rec(pod['spec']);
 
@@ -62,15 +67,13 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
     if (system !== undefined) {
       priority = system;
     } else {
-      const pc = await lookups.priorityClass(className);
+      const pc = inputs.priorityClass;
       if (pc === undefined) throw errors.forbidden('pods', '', name, `no PriorityClass with name ${className} was found`);
       priority = Number(pc['value']);
       preemptionPolicy = pc['preemptionPolicy'] ?? 'PreemptLowerPriority';
     }
   } else {
-    const global = (await lookups.priorityClasses())
-      .filter((c) => c['globalDefault'] === true)
-      .sort((a, b) => Number(a['value']) - Number(b['value']))[0];
+    const global = inputs.globalDefault;
     if (global !== undefined) {
       priority = Number(global['value']);
       preemptionPolicy = global['preemptionPolicy'] ?? 'PreemptLowerPriority';
@@ -90,7 +93,7 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
   // RuntimeClass: the class's pod overhead and scheduling constraints.
   const rcName = spec['runtimeClassName'];
   if (typeof rcName === 'string' && rcName !== '') {
-    const rc = await lookups.runtimeClass(rcName);
+    const rc = inputs.runtimeClass;
     if (rc === undefined) throw errors.forbidden('pods', '', name, `pod rejected: RuntimeClass "${rcName}" not found`);
     const overhead = rec(rc['overhead'])['podFixed'];
     if (isRecord(overhead)) {
@@ -128,10 +131,10 @@ export async function admitPod(pod: Json, lookups: AdmissionLookups): Promise<Js
 }
 
 /** Only one PriorityClass may be the global default (plugin/pkg/admission/priority admitPriorityClass). */
-export async function admitPriorityClass(pc: Json, lookups: AdmissionLookups): Promise<void> {
+export function admitPriorityClass(pc: Json, existing: readonly Json[]): void {
   if (pc['globalDefault'] !== true) return;
   const name = rec(pc['metadata'])['name'];
-  const other = (await lookups.priorityClassesNow()).find((c) => c['globalDefault'] === true && rec(c['metadata'])['name'] !== name);
+  const other = existing.find((c) => c['globalDefault'] === true && rec(c['metadata'])['name'] !== name);
   if (other !== undefined) {
     throw errors.forbidden('priorityclasses', 'scheduling.k8s.io', String(name), `PriorityClass ${String(rec(other['metadata'])['name'])} is already marked as default. Only one default can exist`);
   }

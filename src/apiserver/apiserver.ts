@@ -12,14 +12,14 @@ import { systemClock, type Clock, type Timer } from '../util/clock.js';
 import { withFields, without } from '../util/objects.js';
 import { RecentCache } from '../util/recent.js';
 import { seededRng, type Rng } from '../util/rng.js';
-import { admitNamespace, admitPod, admitPriorityClass, type AdmissionLookups } from './admission.js';
+import { admitNamespace, admitPod, admitPriorityClass, globalDefaultClass, type PodAdmissionInputs } from './admission.js';
 import { ApiError, errors, successStatus, type Status } from './errors.js';
 import { Informer } from './informer.js';
 import { LeaseManager } from './leasemanager.js';
 import { formatTime, generateName, jsonEqual, newUid } from './meta.js';
 import { applyPatch, PatchError } from './patch.js';
 import { cannotBeHandledMessage, decodeProblems, pruneUnknownFields, strictDecodingErrorMessage, unknownFieldMessage } from './schema.js';
-import { isRecord, strategyFor, type Json, type Strategy } from './strategy.js';
+import { isRecord, strategyFor, SYSTEM_PRIORITY_CLASSES, type Json, type Strategy } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -231,6 +231,9 @@ function selectableField(obj: unknown, field: string): string {
   return objectField(obj, field) ?? '';
 }
 
+/** Writes of every kind but events (with an event TTL) carry no lease. */
+const NO_LEASE: { lease?: number } = Object.freeze({});
+
 export class ApiServer {
   readonly store: Store;
   readonly clock: Clock;
@@ -245,7 +248,6 @@ export class ApiServer {
   private bookmarkWatchers = 0;
   private bookmarkTimer: Timer | undefined;
   private compactionTimer: Timer | undefined;
-  private readonly lookups: AdmissionLookups;
   private readonly admissionListers = new Map<string, Informer>();
   private readonly namespaceDeletion: 'controller' | 'immediate';
   private readonly eventTtlSeconds: number;
@@ -266,16 +268,6 @@ export class ApiServer {
     this.namespaceDeletion = options.namespaceDeletion ?? 'immediate';
     this.eventTtlSeconds = options.eventTtlSeconds ?? 0;
     this.leases = new LeaseManager(this.store, this.clock);
-    // Admission reads informer caches of this server's own watches, as kube-apiserver's plugins read shared
-    // informers; a name the cache lacks (not delivered yet: a watch on etcd lags) is read from storage.
-    const cached = async (resource: string, name: string) => (await this.admissionLister(resource)).get(undefined, name) ?? (await this.read(resource, undefined, name));
-    this.lookups = {
-      namespace: (name) => cached('namespaces', name),
-      priorityClass: (name) => cached('priorityclasses', name),
-      priorityClasses: async () => (await this.admissionLister('priorityclasses')).list(),
-      priorityClassesNow: async () => (await this.list('priorityclasses')).items,
-      runtimeClass: (name) => this.read('runtimeclasses', undefined, name),
-    };
     const interval = options.compactionIntervalMs ?? 0;
     if (interval > 0) this.startCompaction(interval);
   }
@@ -304,15 +296,41 @@ export class ApiServer {
     for (const informer of this.admissionListers.values()) informer.stop();
   }
 
-  /** The informer admission reads `resource` from, started (listed and watching) on first use. */
-  private async admissionLister(resource: string): Promise<Informer> {
+  /**
+   * The informer admission reads `resource` from (kube-apiserver's admission plugins read shared informers
+   * over its loopback client), started (listed and watching) on first use. Once synced it is returned
+   * without waiting, so the usual create awaits nothing here.
+   */
+  private admissionLister(resource: string): Informer | Promise<Informer> {
     let informer = this.admissionListers.get(resource);
+    if (informer?.hasSynced === true) return informer;
     if (informer === undefined) {
       informer = new Informer(this, resource);
       this.admissionListers.set(resource, informer);
     }
-    await informer.start();
-    return informer;
+    const started = informer;
+    return started.start().then(() => started);
+  }
+
+  /** What pod admission needs, from the admission informers (and storage for a name they lack). */
+  private podAdmissionInputs(pod: Json): PodAdmissionInputs | Promise<PodAdmissionInputs> {
+    const spec = isRecord(pod['spec']) ? pod['spec'] : {};
+    const className = spec['priorityClassName'];
+    const rcName = spec['runtimeClassName'];
+    const named = typeof className === 'string' && className !== '' && !SYSTEM_PRIORITY_CLASSES.has(className);
+    const lister = this.admissionLister('priorityclasses');
+    if (!named && (typeof rcName !== 'string' || rcName === '') && !(lister instanceof Promise)) {
+      // The usual pod: no class named, no RuntimeClass, the cache synced: nothing to wait for.
+      return { priorityClass: undefined, globalDefault: globalDefaultClass(lister.list()), runtimeClass: undefined };
+    }
+    return (async () => {
+      const classes = await lister;
+      return {
+        priorityClass: named ? (classes.get(undefined, className) ?? (await this.read('priorityclasses', undefined, className))) : undefined,
+        globalDefault: named ? undefined : globalDefaultClass(classes.list()),
+        runtimeClass: typeof rcName === 'string' && rcName !== '' ? await this.read('runtimeclasses', undefined, rcName) : undefined,
+      };
+    })();
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
@@ -444,9 +462,18 @@ export class ApiServer {
     obj = s.defaults(withFields(obj, { metadata: newMeta }));
     if (s.kind === 'Job') obj = defaultJobSelector(obj);
 
-    if (s.info.namespaced) await admitNamespace(s.info.resource, s.info.group, namespace, typeof m['name'] === 'string' ? m['name'] : '', this.lookups);
-    if (s.kind === 'Pod') obj = await admitPod(obj, this.lookups);
-    if (s.kind === 'PriorityClass') await admitPriorityClass(obj, this.lookups);
+    if (namespace !== undefined) {
+      // From the informer's cache; from storage when the cache lacks it (NamespaceLifecycle reads live then).
+      const pending = this.admissionLister('namespaces');
+      const lister = pending instanceof Promise ? await pending : pending;
+      const ns = lister.get(undefined, namespace) ?? (await this.read('namespaces', undefined, namespace));
+      admitNamespace(s.info.resource, s.info.group, namespace, typeof m['name'] === 'string' ? m['name'] : '', ns);
+    }
+    if (s.kind === 'Pod') {
+      const inputs = this.podAdmissionInputs(obj);
+      obj = admitPod(obj, inputs instanceof Promise ? await inputs : inputs);
+    }
+    if (s.kind === 'PriorityClass') admitPriorityClass(obj, (await this.list('priorityclasses')).items);
     if (s.kind === 'Service') obj = await this.allocateClusterIp(obj);
 
     const errs = s.validate(obj);
@@ -454,7 +481,8 @@ export class ApiServer {
     if (opts.dryRun) return obj as T;
 
     const key = this.key(s, namespace, String(name));
-    const lease = await this.leaseFor(s);
+    const leased = this.leaseFor(s);
+    const lease = leased instanceof Promise ? await leased : leased;
     const res = await this.store
       .txn({
         compare: [{ key, target: 'mod', result: 'equal', operand: 0 }],
@@ -467,9 +495,12 @@ export class ApiServer {
   }
 
   /** The lease an object of this kind is written with: events live eventTtlSeconds (store.go ttlForUpdate / TTLFunc). */
-  private async leaseFor(s: Strategy): Promise<{ lease?: number }> {
-    if (!s.isEventLog || this.eventTtlSeconds <= 0) return {};
-    return { lease: await this.leases.getLease(this.eventTtlSeconds).catch((e: unknown) => this.storeError(e)) };
+  private leaseFor(s: Strategy): { lease?: number } | Promise<{ lease?: number }> {
+    if (!s.isEventLog || this.eventTtlSeconds <= 0) return NO_LEASE;
+    return this.leases.getLease(this.eventTtlSeconds).then(
+      (lease) => ({ lease }),
+      (e: unknown) => this.storeError(e),
+    );
   }
 
   /** ClusterIP from the service CIDR 10.96.0.0/12 (kube-apiserver's default --service-cluster-ip-range). */
@@ -698,7 +729,7 @@ export class ApiServer {
       }
       let obj = tryUpdate(old);
       obj = this.prepareUpdate(s, obj, old, subresource);
-      if (s.kind === 'PriorityClass') await admitPriorityClass(obj, this.lookups);
+      if (s.kind === 'PriorityClass') admitPriorityClass(obj, (await this.list('priorityclasses')).items);
       const errs = s.validateUpdate(obj, old);
       if (errs.length > 0) throw errors.invalid(s.kind, name, s.info.group, errs);
       // An update that changes nothing writes nothing and keeps the version (store.go: bytes equal).
@@ -711,7 +742,8 @@ export class ApiServer {
         ((m['finalizers'] as unknown[] | undefined) ?? []).length === 0 &&
         (m['deletionGracePeriodSeconds'] ?? 0) === 0 &&
         (s.kind !== 'Namespace' || specFinalizers(obj).length === 0);
-      const lease = finished ? {} : await this.leaseFor(s);
+      const leased = finished ? NO_LEASE : this.leaseFor(s);
+      const lease = leased instanceof Promise ? await leased : leased;
       const txn = await this.store
         .txn({
           compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }],
