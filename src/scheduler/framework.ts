@@ -215,6 +215,18 @@ export interface ScorePlugin extends Plugin {
    * the full computation. A property test holds it equal to scoreNodes + normalizeScore.
    */
   uniformScore?(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot): number | undefined;
+  /**
+   * Optional, for a plugin without NormalizeScore whose score of a node depends on nothing but the node's
+   * row and some inputs of the pod: those inputs. Outside explain mode the framework keeps each row's
+   * weighted score across pods (RowScoreMemo) and computes it again only for rows that changed since, or
+   * when any such plugin's inputs differ from the last pod's. undefined: no memo for this pod.
+   */
+  rowScoreKey?(state: CycleState, pod: PodInfo, snapshot: Snapshot): RowScoreKey | undefined;
+}
+
+/** A pod's inputs to a row-pure score (ScorePlugin.rowScoreKey): equal inputs give equal scores on a row. */
+export interface RowScoreKey {
+  sameAs(other: RowScoreKey): boolean;
 }
 
 export interface ReservePlugin extends Plugin {

@@ -1,8 +1,9 @@
-// A per-row memo for scores that depend on nothing but the node's row and the pod's inputs (requests,
-// weights): NodeResourcesFit's and NodeResourcesBalancedAllocation's. In a large cluster the node search
-// comes back to a row every few pods, and between two visits at most the rows that got a pod changed; a
-// memoised score is the one computed for the same row content (its generation, unique per content across
-// every NodeCache of the process) and the same inputs, so it is exactly what recomputing would give.
+// A per-row memo for the framework's sum of row-pure scores (ScorePlugin.rowScoreKey: NodeResourcesFit's
+// and NodeResourcesBalancedAllocation's), which depend on nothing but the node's row and the pod's inputs
+// (requests, weights). In a large cluster the node search comes back to a row every few pods, and between
+// two visits at most the rows that got a pod changed; a memoised sum is the one computed for the same row
+// content (its generation, unique per content across every NodeCache of the process) and the same inputs,
+// so it is exactly what recomputing would give.
 //
 // What invalidates everything (a new epoch): other inputs (another pod shape), another snapshot, or a
 // preemption dry run on the snapshot (those change columns in place without a new generation).

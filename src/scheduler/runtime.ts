@@ -26,10 +26,12 @@ import {
   type PreScorePlugin,
   type PermitPlugin,
   type ReservePlugin,
+  type RowScoreKey,
   type ScorePlugin,
   type Status,
 } from './framework.js';
 import type { PodInfo } from './podinfo.js';
+import { RowScoreMemo } from './rowmemo.js';
 import type { Snapshot } from './snapshot.js';
 
 /** schedule_one.go: below this many nodes every node is searched; at least this many feasible nodes are found. */
@@ -172,6 +174,9 @@ export class Framework implements FilterRunner {
 
   /** Where the next cycle's node search starts (schedule_one.go nextStartNodeIndex). */
   nextStartNodeIndex = 0;
+  /** Row-pure score sums read from the memo, and computed, so far (see addRowPureScores). */
+  rowMemoHits = 0;
+  rowMemoMisses = 0;
   private feasible = new Int32Array(0);
   private reasonOfNode = new Int32Array(0);
   private totals = new Float64Array(0);
@@ -183,6 +188,14 @@ export class Framework implements FilterRunner {
   private allowedRows = new Int32Array(0);
   private readonly skipFilter = new Set<string>();
   private readonly skipScore = new Set<string>();
+  /** The weighted sum of the row-pure score plugins (rowScoreKey) by row, for the group of the last pod. */
+  private readonly rowMemo = new RowScoreMemo();
+  private memoGroup: RowPureScore[] = [];
+  /** This cycle's row-pure plugins, and the rows (and their places in `feasible`) the memo had no sum for. */
+  private pureGroup: RowPureScore[] = [];
+  private missedRows = new Int32Array(0);
+  private missedAt = new Int32Array(0);
+  private missedSums = new Float64Array(0);
 
   constructor(
     readonly profileName: string,
@@ -203,6 +216,9 @@ export class Framework implements FilterRunner {
     this.chunkLive = new Int32Array(capacity);
     this.chunkOut = new Int32Array(capacity);
     this.allowedRows = new Int32Array(capacity);
+    this.missedRows = new Int32Array(capacity);
+    this.missedAt = new Int32Array(capacity);
+    this.missedSums = new Float64Array(capacity);
   }
 
   /** The filters on one node, in order, until one fails: its reason id (the plugin is noted), or 0. */
@@ -475,6 +491,8 @@ export class Framework implements FilterRunner {
     }
     const totals = this.totals;
     totals.fill(0, 0, count);
+    const pure = this.pureGroup;
+    pure.length = 0;
     for (let k = 0; k < this.plugins.score.length; k++) {
       const { plugin, weight } = this.plugins.score[k]!;
       if (this.skipScore.has(plugin.name)) continue;
@@ -483,6 +501,14 @@ export class Framework implements FilterRunner {
         const s = plugin.uniformScore(state, pod, nodes, count, snapshot);
         if (s !== undefined) {
           if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) return invalidScore(plugin.name, s);
+          continue;
+        }
+      }
+      if (!explained && plugin.rowScoreKey !== undefined && plugin.normalizeScore === undefined) {
+        // Scored with the other row-pure plugins below (totals are integer sums: the order does not matter).
+        const key = plugin.rowScoreKey(state, pod, snapshot);
+        if (key !== undefined) {
+          pure.push({ plugin, weight, key });
           continue;
         }
       }
@@ -503,11 +529,65 @@ export class Framework implements FilterRunner {
         }
       }
     }
+    if (pure.length > 0) {
+      const status = this.addRowPureScores(state, pod, snapshot, count, pure);
+      if (status !== undefined) return status;
+    }
     if (explained) {
       for (let i = 0; i < count; i++) {
         const ne = explained.get(nodes[i]!);
         if (ne) ne.total = totals[i]!;
       }
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds the weighted scores of the row-pure plugins (rowScoreKey) to the totals: a row's sum from the memo
+   * when neither the row (its generation) nor the group's inputs changed since it was computed, else from
+   * the plugins' batch scoring over just the rows the memo lacked. In a large cluster the node search comes
+   * back to a row every few pods and at most the rows that got a pod have changed, so most sums are read.
+   */
+  private addRowPureScores(state: CycleState, pod: PodInfo, snapshot: Snapshot, count: number, pure: readonly RowPureScore[]): Status | undefined {
+    const memo = this.rowMemo;
+    memo.begin(snapshot, sameGroup(pure, this.memoGroup));
+    this.memoGroup = [...pure];
+    const { epochOf, generationOf, value, epoch } = memo;
+    const generation = snapshot.generation;
+    const nodes = this.feasible;
+    const totals = this.totals;
+    const missed = this.missedRows;
+    const missedAt = this.missedAt;
+    let m = 0;
+    for (let i = 0; i < count; i++) {
+      const r = nodes[i]!;
+      if (epochOf[r] === epoch && generationOf[r] === generation[r]) totals[i]! += value[r]!;
+      else {
+        missed[m] = r;
+        missedAt[m++] = i;
+      }
+    }
+    this.rowMemoHits += count - m;
+    this.rowMemoMisses += m;
+    if (m === 0) return undefined;
+    const sums = this.missedSums;
+    sums.fill(0, 0, m);
+    const scores = this.scoreBuf[0]!;
+    for (const { plugin, weight } of pure) {
+      if (plugin.scoreNodes !== undefined) plugin.scoreNodes(state, pod, missed, m, snapshot, scores);
+      else for (let j = 0; j < m; j++) scores[j] = plugin.score(state, pod, missed[j]!, snapshot);
+      for (let j = 0; j < m; j++) {
+        const s = scores[j]!;
+        if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) return invalidScore(plugin.name, s);
+        sums[j]! += s * weight;
+      }
+    }
+    for (let j = 0; j < m; j++) {
+      const r = missed[j]!;
+      value[r] = sums[j]!;
+      generationOf[r] = generation[r]!;
+      epochOf[r] = epoch;
+      totals[missedAt[j]!]! += sums[j]!;
     }
     return undefined;
   }
@@ -632,6 +712,24 @@ export class Framework implements FilterRunner {
 }
 
 export { CycleState };
+
+/** A row-pure score plugin of this cycle (ScorePlugin.rowScoreKey), with its weight and the pod's inputs. */
+interface RowPureScore {
+  readonly plugin: ScorePlugin;
+  readonly weight: number;
+  readonly key: RowScoreKey;
+}
+
+/** The same plugins, in the same order, with the same weights and inputs: the memoised sums still hold. */
+function sameGroup(a: readonly RowPureScore[], b: readonly RowPureScore[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.plugin !== y.plugin || x.weight !== y.weight || !x.key.sameAs(y.key)) return false;
+  }
+  return true;
+}
 
 /** framework.go RunScorePlugins' error for a score outside [MinNodeScore, MaxNodeScore] after normalizing. */
 function invalidScore(plugin: string, s: number): Status {

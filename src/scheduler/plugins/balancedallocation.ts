@@ -21,11 +21,11 @@ import {
   type CycleState,
   type PluginFactory,
   type PreScorePlugin,
+  type RowScoreKey,
   type ScorePlugin,
   type Status,
 } from '../framework.js';
 import type { PodInfo } from '../podinfo.js';
-import { RowScoreMemo } from '../rowmemo.js';
 import type { Snapshot } from '../snapshot.js';
 import { AllocationInputs, DEFAULT_RESOURCES, checkKnownFields, podResourceRequest, type ResourceSpec } from './noderesources.js';
 
@@ -112,16 +112,10 @@ export function balancedResourceScore(inputs: AllocationInputs, node: number): n
  * balancedResourceScore over many nodes for the usual two resources (cpu and memory), unrolled: with both
  * capacities non-zero std = |f0 − f1| / 2; with one, std = 0; the same float operations in the same order.
  */
-function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array, memo: RowScoreMemo, generation: Float64Array): void {
+function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array): void {
   const { alloc0, alloc1, req0, req1, pod0, pod1 } = inputs.firstTwo();
-  const { epochOf, generationOf, value, epoch } = memo;
   for (let i = 0; i < count; i++) {
     const node = nodes[i]!;
-    const g = generation[node]!;
-    if (epochOf[node] === epoch && generationOf[node] === g) {
-      out[i] = value[node]!;
-      continue;
-    }
     const c0 = alloc0[node]!;
     const c1 = alloc1[node]!;
     let std = 0;
@@ -132,20 +126,13 @@ function balancedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number,
       if (f1 > 1) f1 = 1;
       std = Math.abs((f0 - f1) / 2);
     }
-    const score = Math.trunc((1 - std) * MAX_NODE_SCORE);
-    out[i] = score;
-    value[node] = score;
-    generationOf[node] = g;
-    epochOf[node] = epoch;
+    out[i] = Math.trunc((1 - std) * MAX_NODE_SCORE);
   }
 }
 
 export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   private readonly resources: readonly ResourceSpec[];
-  /** Scores by row for the last pod inputs (the two-resource kernel). */
-  private readonly memo = new RowScoreMemo();
-  private memoInputs: AllocationInputs | undefined;
 
   constructor(readonly args: NodeResourcesBalancedAllocationArgs) {
     this.resources = args.resources;
@@ -164,13 +151,14 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     return balancedResourceScore(this.inputs(state, pod, snapshot), node);
   }
 
+  /** The score of a node is a function of its row and these inputs (no NormalizeScore). */
+  rowScoreKey(state: CycleState, pod: PodInfo, snapshot: Snapshot): RowScoreKey {
+    return this.inputs(state, pod, snapshot);
+  }
+
   scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
     const inputs = this.inputs(state, pod, snapshot);
-    if (inputs.count === 2) {
-      this.memo.begin(snapshot, inputs.sameAs(this.memoInputs));
-      this.memoInputs = inputs;
-      balancedTwo(inputs, nodes, count, out, this.memo, snapshot.generation);
-    }
+    if (inputs.count === 2) balancedTwo(inputs, nodes, count, out);
     else for (let i = 0; i < count; i++) out[i] = balancedResourceScore(inputs, nodes[i]!);
   }
 

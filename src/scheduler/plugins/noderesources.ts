@@ -50,11 +50,11 @@ import {
   type PreFilterPlugin,
   type PreScorePlugin,
   type QueueingHint,
+  type RowScoreKey,
   type ScorePlugin,
   type Status,
 } from '../framework.js';
 import type { PodInfo } from '../podinfo.js';
-import { RowScoreMemo } from '../rowmemo.js';
 import type { Snapshot } from '../snapshot.js';
 
 export const NAME = 'NodeResourcesFit';
@@ -323,7 +323,7 @@ export function podResourceRequest(pod: PodInfo, name: string, useRequested: boo
  * does not request, and names that are neither native nor scalar, are left out (upstream returns (0, 0)
  * for them, which the scorers skip); a node whose allocatable is 0 is skipped per node in the kernels.
  */
-export class AllocationInputs {
+export class AllocationInputs implements RowScoreKey {
   count = 0;
   readonly alloc: Float64Array[] = [];
   readonly requested: Float64Array[] = [];
@@ -348,9 +348,9 @@ export class AllocationInputs {
     return inputs;
   }
 
-  /** Whether `other` reads the same columns with the same pod requests and weights (RowScoreMemo's key). */
-  sameAs(other: AllocationInputs | undefined): boolean {
-    if (other === undefined || other.count !== this.count) return false;
+  /** Whether `other` reads the same columns with the same pod requests and weights (a RowScoreKey). */
+  sameAs(other: RowScoreKey): boolean {
+    if (!(other instanceof AllocationInputs) || other.count !== this.count) return false;
     for (let i = 0; i < this.count; i++) {
       if (other.alloc[i] !== this.alloc[i] || other.requested[i] !== this.requested[i]) return false;
       if (other.podRequest[i] !== this.podRequest[i] || other.weight[i] !== this.weight[i]) return false;
@@ -404,16 +404,10 @@ export function leastAllocatedScore(inputs: AllocationInputs, node: number): num
 }
 
 /** leastAllocatedScore over many nodes for the usual two resources (cpu and memory): the same sums, unrolled. */
-function leastAllocatedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array, memo: RowScoreMemo, generation: Float64Array): void {
+function leastAllocatedTwo(inputs: AllocationInputs, nodes: Int32Array, count: number, out: Float64Array): void {
   const { alloc0, alloc1, req0, req1, pod0, pod1, w0, w1 } = inputs.firstTwo();
-  const { epochOf, generationOf, value, epoch } = memo;
   for (let i = 0; i < count; i++) {
     const node = nodes[i]!;
-    const g = generation[node]!;
-    if (epochOf[node] === epoch && generationOf[node] === g) {
-      out[i] = value[node]!;
-      continue;
-    }
     let nodeScore = 0;
     let weightSum = 0;
     const c0 = alloc0[node]!;
@@ -426,11 +420,7 @@ function leastAllocatedTwo(inputs: AllocationInputs, nodes: Int32Array, count: n
       nodeScore += leastRequestedScore(req1[node]! + pod1, c1) * w1;
       weightSum += w1;
     }
-    const score = weightSum === 0 ? 0 : Math.floor(nodeScore / weightSum);
-    out[i] = score;
-    value[node] = score;
-    generationOf[node] = g;
-    epochOf[node] = epoch;
+    out[i] = weightSum === 0 ? 0 : Math.floor(nodeScore / weightSum);
   }
 }
 
@@ -556,9 +546,6 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   private readonly ignoredResources: ReadonlySet<string>;
   private readonly ignoredResourceGroups: ReadonlySet<string>;
   private readonly strategy: 0 | 1 | 2;
-  /** LeastAllocated scores by row for the last pod inputs (the two-resource kernel). */
-  private readonly memo = new RowScoreMemo();
-  private memoInputs: AllocationInputs | undefined;
   private readonly resources: readonly ResourceSpec[];
   /** The RequestedToCapacityRatio shape, scores scaled ×(MaxNodeScore / MaxCustomPriorityScore). */
   private readonly shapeUtilization: Int32Array;
@@ -672,13 +659,14 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
     }
   }
 
+  /** The score of a node is a function of its row and these inputs (every strategy; no NormalizeScore). */
+  rowScoreKey(state: CycleState, pod: PodInfo, snapshot: Snapshot): RowScoreKey {
+    return this.scoreInputs(state, pod, snapshot);
+  }
+
   scoreNodes(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot, out: Float64Array): void {
     const inputs = this.scoreInputs(state, pod, snapshot);
-    if (this.strategy === 0 && inputs.count === 2) {
-      this.memo.begin(snapshot, inputs.sameAs(this.memoInputs));
-      this.memoInputs = inputs;
-      leastAllocatedTwo(inputs, nodes, count, out, this.memo, snapshot.generation);
-    }
+    if (this.strategy === 0 && inputs.count === 2) leastAllocatedTwo(inputs, nodes, count, out);
     else if (this.strategy === 0) for (let i = 0; i < count; i++) out[i] = leastAllocatedScore(inputs, nodes[i]!);
     else if (this.strategy === 1) for (let i = 0; i < count; i++) out[i] = mostAllocatedScore(inputs, nodes[i]!);
     else for (let i = 0; i < count; i++) out[i] = requestedToCapacityRatioScore(inputs, nodes[i]!, this.shapeUtilization, this.shapeScore);
