@@ -149,6 +149,7 @@ export interface FilterPlugin extends Plugin {
    * Optional: filter() for rows[0..count) at once, the reason ids into out[0..count), returning how many
    * are not 0. Each must be exactly what filter() answers for that row; the framework prefers this when
    * present (read the cycle state once, one loop over the columns). A property test holds the two equal.
+   * When it returns 0 (every row passes) `out` is not read, so a plugin that knows it need not write it.
    */
   filterNodes?(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number;
 }

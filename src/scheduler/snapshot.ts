@@ -419,6 +419,9 @@ export class NodeCache extends Columns {
 export class Snapshot extends Columns {
   /** Dry-run changes made so far: they change columns without a new row generation (see RowScoreMemo). */
   dryRuns = 0;
+  /** How many nodes have taints, and how many are marked unschedulable (none: those filters pass all). */
+  taintedRows = 0;
+  unschedulableRows = 0;
   private lastGeneration = 0;
   private lastNodeSet = -1;
   order = new Int32Array(0);
@@ -462,7 +465,15 @@ export class Snapshot extends Columns {
       const oldImages = this.present[r] ? this.images[r] : undefined;
       const oldName = this.present[r] ? this.names[r] : undefined;
       const oldLabels = this.present[r] ? this.labels[r] : undefined;
+      if (this.present[r]) {
+        this.taintedRows -= this.tainted[r]!;
+        this.unschedulableRows -= this.unschedulable[r]!;
+      }
       this.copyRow(cache, r);
+      if (this.present[r]) {
+        this.taintedRows += this.tainted[r]!;
+        this.unschedulableRows += this.unschedulable[r]!;
+      }
       if (oldLabels !== (this.present[r] ? this.labels[r] : undefined)) this.labelsVersion++;
       const newName = this.present[r] ? this.names[r] : undefined;
       if (oldName !== newName || changes === undefined) recount.add(r);

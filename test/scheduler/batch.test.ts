@@ -128,6 +128,8 @@ test('filterNodes and scoreNodes answer exactly what filter and score answer, ro
     fc.property(fc.array(nodeGen, { minLength: 1, maxLength: 24 }), fc.array(fc.tuple(podGen, fc.nat()), { maxLength: 30 }), podGen, (nodes, placed, incoming) => {
       const fw = defaultFramework(1);
       const { snapshot } = cluster(nodes, placed);
+      // The snapshot's counts of tainted and unschedulable nodes, which let those filters pass all at once.
+      assert.equal([snapshot.taintedRows, snapshot.unschedulableRows], [nodes.filter((g) => g.taint !== 'none').length, nodes.filter((g) => g.unschedulable).length]);
       const pod = makePodInfo(podOf('incoming', { ...incoming, nodeName: incoming.nodeName === null ? null : incoming.nodeName % (nodes.length + 1) }));
       const state = new CycleState();
       const skipped = preFilter(fw, state, pod, snapshot);
@@ -140,8 +142,10 @@ test('filterNodes and scoreNodes answer exactly what filter and score answer, ro
         batched++;
         out.fill(-1);
         const rejected = f.filterNodes(state, pod, rows, rows.length, snapshot, out);
-        rows.forEach((r, i) => assert.is(out[i], f.filter(state, pod, r, snapshot), `${f.name} on ${snapshot.names[r]}`));
-        assert.is(rejected, out.filter((id) => id !== 0).length, `${f.name}: the count of rejections`);
+        // Every row passing may come back as 0 alone, without `out` written.
+        if (rejected === 0) rows.forEach((r) => assert.is(f.filter(state, pod, r, snapshot), 0, `${f.name} on ${snapshot.names[r]}: none rejected`));
+        else rows.forEach((r, i) => assert.is(out[i], f.filter(state, pod, r, snapshot), `${f.name} on ${snapshot.names[r]}`));
+        assert.is(rejected, rows.filter((r) => f.filter(state, pod, r, snapshot) !== 0).length, `${f.name}: the count of rejections`);
       }
       assert.ok(batched >= 3, 'NodeUnschedulable, NodeName, TaintToleration and NodeResourcesFit batch');
       if (incoming.nodeAffinity !== 'none') assert.ok(!skipped.has('NodeAffinity'), 'NodeAffinity filters this pod');
@@ -227,11 +231,15 @@ test('the row-pure score memo changes no choice: pod after pod, with nodes chang
         const { cache, snapshot } = cluster(nodes, []);
         steps.forEach((step, i) => {
           if (step.kind === 'resize') {
-            cache.setNode(nodeOf(step.node % nodes.length, step.gen));
+            // A node changes (taints, unschedulable, capacity), or goes away now and then.
+            if (step.gen.zone === 0 && step.gen.cpu === 1) cache.removeNode(`n${step.node % nodes.length}`);
+            else cache.setNode(nodeOf(step.node % nodes.length, step.gen));
             return;
           }
           const pod = makePodInfo(podOf(`p${i}`, shapes[step.shape]!));
           snapshot.update(cache);
+          const present = Array.from(snapshot.order.subarray(0, snapshot.numNodes));
+          assert.equal([snapshot.taintedRows, snapshot.unschedulableRows], [present.filter((r) => snapshot.tainted[r]).length, present.filter((r) => snapshot.unschedulable[r]).length], 'counts after node changes');
           // A preemption-style dry run holds while this pod is scheduled (then it is undone).
           const r = step.kind === 'dryRun' ? snapshot.order[step.node % snapshot.numNodes]! : -1;
           if (step.kind === 'dryRun') snapshot.dryRunAddPod(makePodInfo(podOf(`victim-${i}`, shapes[(step.shape + 1) % 3]!)), r, []);

@@ -53,6 +53,7 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
   }
 
   filterNodes(_state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
+    if (snapshot.unschedulableRows === 0) return 0; // no node is marked unschedulable
     const unschedulable = snapshot.unschedulable;
     let id = -1; // the answer for an unschedulable node, worked out on the first one
     let rejected = 0;

@@ -68,6 +68,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
+    if (snapshot.taintedRows === 0) return 0; // no node has a taint
     const tainted = snapshot.tainted;
     let rejected = 0;
     for (let i = 0; i < count; i++) {
@@ -107,6 +108,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   /** No taint on any of the nodes: every count is 0, and DefaultNormalizeScore(reverse) makes all-zero scores 100. */
   uniformScore(_state: CycleState, _pod: PodInfo, nodes: Int32Array, count: number, snapshot: Snapshot): number | undefined {
+    if (snapshot.taintedRows === 0) return MAX_NODE_SCORE;
     const tainted = snapshot.tainted;
     for (let i = 0; i < count; i++) if (tainted[nodes[i]!] !== 0) return undefined;
     return MAX_NODE_SCORE;
