@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { SCALE_CASE, scaled } from '../../src/bench/cases.js';
 import { runAlibabaReplay } from '../../src/bench/replay.js';
 import { runCase, type CaseResult } from '../../src/bench/runner.js';
-import { CASE_NAMES, DEFAULT_RUNS, formatTable, runsFor } from '../../src/cli/commands/bench.js';
+import { CASE_NAMES, DEFAULT_RUNS, formatTable, heapLimitMb, runsFor } from '../../src/cli/commands/bench.js';
 
 const t = suite('drydock bench: scale case, trace replay, table');
 
@@ -40,6 +40,14 @@ t('runs per case: the short cases three times by default (their median), the sca
   assert.is(runsFor('SchedulingBasic', 5), 5);
   assert.is(runsFor('Scale50kNodes1500kPods', 2), 2);
   assert.is(runsFor('AlibabaReplay', 5), 1);
+});
+
+t('heap limits: 7 GiB for the scale case at its own size (its peak RSS target is 8 GiB), 16 GiB otherwise', () => {
+  assert.is(heapLimitMb({ case: 'Scale50kNodes1500kPods' }), 7168);
+  assert.is(heapLimitMb({ case: 'scale50knodes1500kpods', pods: 100_000 }), 7168, 'smaller is fine');
+  assert.is(heapLimitMb({ case: 'Scale50kNodes1500kPods', pods: 3_000_000 }), 16384, 'twice the pods would not fit in 7 GiB');
+  assert.is(heapLimitMb({ case: 'Scale50kNodes1500kPods', nodes: 100_000 }), 16384);
+  assert.is(heapLimitMb({ case: 'SchedulingBasic' }), 16384);
 });
 
 t('without the trace, the replay case is skipped with a line that says where it looked', async () => {
