@@ -14,6 +14,31 @@ export const MAX_GPUS_PER_NODE = 16;
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
+/** Per-row counts of the pods matching a predicate (Snapshot.podCounts), with the domain sums built on them. */
+interface Counter {
+  readonly matches: (p: PodInfo) => boolean;
+  perRow: Int32Array;
+  total: number;
+  used: number;
+  aggregates: DomainAggregate[];
+}
+
+/** Snapshot.domainSums for one topology key (and counter): valid while `version` is the snapshot's. */
+interface DomainAggregate {
+  readonly version: number;
+  readonly counter: Counter | undefined;
+  /** The domain column it was built on (a rebuilt column is a new array). */
+  readonly ids: Int32Array;
+  readonly nodes: Int32Array;
+  readonly sums: Int32Array;
+}
+
+/** One pod more (or less) on `row`: its domain's sum follows, if the row has the key. */
+function addToDomain(a: DomainAggregate, row: number, sign: number): void {
+  const d = a.ids[row]!;
+  if (d >= 0 && d < a.sums.length) a.sums[d]! += sign;
+}
+
 /** The devices of the (many) pods that hold none: one frozen array for all of them. */
 const NO_DEVICES: readonly number[] = Object.freeze([]);
 
@@ -431,7 +456,11 @@ export class Snapshot extends Columns {
   private readonly domainCols = new Map<string, { ids: Int32Array; names: string[]; byName: Map<string, number> }>();
   private readonly rowByName = new Map<string, number>();
   /** Per-row counts of pods matching a predicate, by the caller's key; see podCounts(). */
-  private readonly counters = new Map<string, { matches: (p: PodInfo) => boolean; perRow: Int32Array; total: number; used: number }>();
+  private readonly counters = new Map<string, Counter>();
+  /** Per-domain sums of counters (domainSums), by counter key and topology key; see aggregatesVersion. */
+  private readonly domainAggregates = new Map<string, DomainAggregate>();
+  /** Bumped when domains or whole rows were recounted: every DomainAggregate is rebuilt on its next use. */
+  private aggregatesVersion = 0;
   /** Bumped when a node comes, goes or changes its labels (the one-to-one topology answers depend on it). */
   private labelsVersion = 0;
   private readonly oneToOne = new Map<string, { version: number; answer: boolean }>();
@@ -442,6 +471,8 @@ export class Snapshot extends Columns {
 
   /** Brings the snapshot up to date with the cache, copying only rows changed since the last update. */
   update(cache: NodeCache): void {
+    const labelsBefore = this.labelsVersion;
+    const capacityBefore = this.capacity;
     this.grow(cache.capacity);
     this.rows = cache.rows;
     for (const [key, col] of this.domainCols) if (col.ids.length < this.capacity) this.buildDomains(key, col);
@@ -495,6 +526,9 @@ export class Snapshot extends Columns {
         c.perRow[r] = n;
       }
     }
+    // Domains may have moved (labels, nodes) or rows been recounted: per-domain sums are rebuilt when next
+    // asked. Otherwise they follow the same pod deltas as the per-row counts.
+    if (this.labelsVersion !== labelsBefore || recount.size > 0 || this.capacity !== capacityBefore) this.aggregatesVersion++;
     if (changes !== undefined && this.counters.size > 0) {
       for (const { row, info, sign } of changes) {
         if (recount.has(row)) continue;
@@ -502,6 +536,7 @@ export class Snapshot extends Columns {
           if (!c.matches(info)) continue;
           c.perRow[row]! += sign;
           c.total += sign;
+          for (const a of c.aggregates) addToDomain(a, row, sign);
         }
       }
     }
@@ -577,17 +612,49 @@ export class Snapshot extends Columns {
     return this.counter(key, matches).total;
   }
 
-  private counter(key: string, matches: (p: PodInfo) => boolean): { perRow: Int32Array; total: number } {
+  private counter(key: string, matches: (p: PodInfo) => boolean): Counter {
     let c = this.counters.get(key);
     if (c === undefined) {
       const perRow = new Int32Array(this.capacity);
       let total = 0;
       for (let r = 0; r < this.rows; r++) if (this.present[r]) total += perRow[r] = countMatching(this.pods[r]!, matches);
-      c = { matches, perRow, total, used: this.cycle };
+      c = { matches, perRow, total, used: this.cycle, aggregates: [] };
       this.counters.set(key, c);
     }
     c.used = this.cycle;
     return c;
+  }
+
+  /**
+   * Per domain of `topologyKey`: how many present nodes it has, and the sum of podCounts(countKey, matches)
+   * over them (zeros without a countKey). What PodTopologySpread's PreFilter adds up over every node, kept
+   * between cycles: pod deltas (and dry runs) move the sums as they move the per-row counts, and a change
+   * of domains or a recount rebuilds them on the next call. The arrays belong to the snapshot: copy them.
+   */
+  domainSums(topologyKey: string, countKey: string | undefined, matches: (p: PodInfo) => boolean): { readonly nodes: Int32Array; readonly sums: Int32Array } {
+    const col = this.domains(topologyKey);
+    const counter = countKey === undefined ? undefined : this.counter(countKey, matches);
+    const key = `${countKey ?? ''}\u0000${topologyKey}`;
+    const known = this.domainAggregates.get(key);
+    if (known !== undefined && known.version === this.aggregatesVersion && known.counter === counter && known.ids === col.ids && known.sums.length === col.names.length) {
+      return known;
+    }
+    const nodes = new Int32Array(col.names.length);
+    const sums = new Int32Array(col.names.length);
+    for (let k = 0; k < this.numNodes; k++) {
+      const r = this.order[k]!;
+      const d = col.ids[r]!;
+      if (d < 0) continue;
+      nodes[d]!++;
+      if (counter !== undefined) sums[d]! += counter.perRow[r]!;
+    }
+    const aggregate: DomainAggregate = { version: this.aggregatesVersion, counter, ids: col.ids, nodes, sums };
+    this.domainAggregates.set(key, aggregate);
+    if (counter !== undefined) {
+      counter.aggregates = counter.aggregates.filter((a) => a !== known);
+      counter.aggregates.push(aggregate);
+    }
+    return aggregate;
   }
 
   /**
@@ -644,6 +711,7 @@ export class Snapshot extends Columns {
       if (!c.matches(info)) continue;
       c.perRow[r]! += sign;
       c.total += sign;
+      for (const a of c.aggregates) addToDomain(a, r, sign);
     }
   }
 

@@ -421,19 +421,14 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     // constraint's inclusion policies.
     const { order, numNodes, labels, names, taints } = snapshot;
     if (n === 1 && (affinity === undefined || affinity === matchEveryNode) && !anyTaintPolicy) {
-      // One constraint and nothing that can exclude a node: every node with the key counts (the same sums
-      // as the general loop below, without its per-node policy checks).
-      const ids = domainIds[0]!;
+      // One constraint and nothing that can exclude a node: every node with the key counts, so the sums
+      // are the snapshot's per-domain sums, which it keeps between cycles (the same numbers as the general
+      // loop below, without a pass over every node per pod).
+      const c = constraints[0]!;
+      const { nodes, sums } = snapshot.domainSums(c.topologyKey, c.countKey, c.counts);
       const elig = eligible[0]!;
-      const match = matchNum[0]!;
-      const counts = rowCounts[0];
-      for (let k = 0; k < numNodes; k++) {
-        const r = order[k]!;
-        const d = ids[r]!;
-        if (d < 0) continue;
-        elig[d] = 1;
-        if (counts !== undefined) match[d]! += counts[r]!;
-      }
+      for (let d = 0; d < nodes.length; d++) elig[d] = nodes[d]! > 0 ? 1 : 0;
+      matchNum[0]!.set(sums);
     } else {
       for (let k = 0; k < numNodes; k++) {
         const r = order[k]!;
