@@ -578,20 +578,20 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     let anyDomainConstraint = false;
     for (let i = 0; i < n; i++) if (!isHostname[i] && rowCounts[i] !== undefined) anyDomainConstraint = true;
     if (anyDomainConstraint && n === 1 && (affinity === undefined || affinity === matchEveryNode) && !anyTaintPolicy) {
-      // One (domain) constraint and nothing that can exclude a node: the general loop's sums, without its
-      // per-node policy checks.
-      const ids = domainIds[0]!;
-      const counts = rowCounts[0]!;
+      // One (domain) constraint and nothing that can exclude a node: the general loop's sums, from the
+      // snapshot's per-domain sums (kept between cycles) instead of a pass over every node. Nodes without
+      // the key (the domain "", counted only under system defaults) hold what the domains do not.
+      const c = constraints[0]!;
+      const { sums } = snapshot.domainSums(c.topologyKey, c.countKey, c.counts);
       const seen = present[0]!;
       const out = domainCounts[0]!;
       const none = missing(0);
-      for (let k = 0; k < numNodes; k++) {
-        const r = order[k]!;
-        const d = ids[r]!;
-        if (d < 0 && requireAllTopologies) continue;
-        const slot = d < 0 ? none : d;
-        if (seen[slot]) out[slot]! += counts[r]!;
+      let inDomains = 0;
+      for (let d = 0; d < sums.length; d++) {
+        inDomains += sums[d]!;
+        if (seen[d]) out[d] = sums[d]!;
       }
+      if (!requireAllTopologies && seen[none]) out[none] = snapshot.podCountTotal(c.countKey!, c.counts) - inDomains;
     } else if (anyDomainConstraint) {
       for (let k = 0; k < numNodes; k++) {
         const r = order[k]!;
