@@ -38,7 +38,7 @@ export const CASE_NAMES: readonly string[] = [...ALL_CASES.map((c) => c.name), R
 
 /**
  * The V8 heap limit of a case's process, in MiB. The scale case at its own size gets 7 GiB: its live heap
- * at 1.5M pods is about 5.5 GB, and with room to spare V8 lets garbage pile up well past that before it
+ * at 1.5M pods is about 5.7 GB, and with room to spare V8 lets garbage pile up well past that before it
  * collects (measured: 8.1 GiB peak RSS with a 16 GiB limit, 6.3 GiB with 7 GiB, and faster, as the heap
  * stays denser). Everything else, and the scale case made larger with --pods or --nodes, gets 16 GiB.
  */
