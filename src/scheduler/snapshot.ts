@@ -31,12 +31,17 @@ interface DomainAggregate {
   readonly ids: Int32Array;
   readonly nodes: Int32Array;
   readonly sums: Int32Array;
+  /** The sum of `sums`: matching pods on nodes that have the key. */
+  total: number;
 }
 
 /** One pod more (or less) on `row`: its domain's sum follows, if the row has the key. */
 function addToDomain(a: DomainAggregate, row: number, sign: number): void {
   const d = a.ids[row]!;
-  if (d >= 0 && d < a.sums.length) a.sums[d]! += sign;
+  if (d >= 0 && d < a.sums.length) {
+    a.sums[d]! += sign;
+    a.total += sign;
+  }
 }
 
 /** The devices of the (many) pods that hold none: one frozen array for all of them. */
@@ -629,9 +634,10 @@ export class Snapshot extends Columns {
    * Per domain of `topologyKey`: how many present nodes it has, and the sum of podCounts(countKey, matches)
    * over them (zeros without a countKey). What PodTopologySpread's PreFilter adds up over every node, kept
    * between cycles: pod deltas (and dry runs) move the sums as they move the per-row counts, and a change
-   * of domains or a recount rebuilds them on the next call. The arrays belong to the snapshot: copy them.
+   * of domains or a recount rebuilds them on the next call, and `total` is the sum of `sums`. The arrays
+   * belong to the snapshot: copy them, or read them only while the snapshot is unchanged (a dry run moves them).
    */
-  domainSums(topologyKey: string, countKey: string | undefined, matches: (p: PodInfo) => boolean): { readonly nodes: Int32Array; readonly sums: Int32Array } {
+  domainSums(topologyKey: string, countKey: string | undefined, matches: (p: PodInfo) => boolean): { readonly nodes: Int32Array; readonly sums: Int32Array; readonly total: number } {
     const col = this.domains(topologyKey);
     const counter = countKey === undefined ? undefined : this.counter(countKey, matches);
     const key = `${countKey ?? ''}\u0000${topologyKey}`;
@@ -641,14 +647,18 @@ export class Snapshot extends Columns {
     }
     const nodes = new Int32Array(col.names.length);
     const sums = new Int32Array(col.names.length);
+    let total = 0;
     for (let k = 0; k < this.numNodes; k++) {
       const r = this.order[k]!;
       const d = col.ids[r]!;
       if (d < 0) continue;
       nodes[d]!++;
-      if (counter !== undefined) sums[d]! += counter.perRow[r]!;
+      if (counter !== undefined) {
+        sums[d]! += counter.perRow[r]!;
+        total += counter.perRow[r]!;
+      }
     }
-    const aggregate: DomainAggregate = { version: this.aggregatesVersion, counter, ids: col.ids, nodes, sums };
+    const aggregate: DomainAggregate = { version: this.aggregatesVersion, counter, ids: col.ids, nodes, sums, total };
     this.domainAggregates.set(key, aggregate);
     if (counter !== undefined) {
       counter.aggregates = counter.aggregates.filter((a) => a !== known);

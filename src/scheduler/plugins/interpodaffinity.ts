@@ -4,7 +4,8 @@
 //
 // Performance: no cycle scans every pod.
 // - The incoming pod's terms become Snapshot.podCounts counters ("pods matching this term"), which the
-//   snapshot keeps per row; PreFilter / PreScore add them into per-domain arrays of the term's topology key.
+//   snapshot keeps per row. PreFilter reads their per-domain sums (Snapshot.domainSums, also kept between
+//   cycles) for each term's topology key; PreScore adds the per-row counts into per-domain arrays.
 // - Existing pods' terms (their required anti-affinity for Filter; required affinity, preferred affinity and
 //   anti-affinity for Score) live in a per-snapshot registry of distinct terms. The registry learns about pods
 //   through a podCounts counter whose predicate records the terms of every pod it is shown: the snapshot
@@ -327,15 +328,21 @@ function registryOf(snapshot: Snapshot): TermRegistry {
 /**
  * Counts per topology pair (topologyToMatchedTermCount), as one domain-indexed array per topology key.
  * Terms with the same key share an array: Filter only asks whether a pair's count is positive.
+ *
+ * A key counted from one counter borrows the snapshot's live per-domain sums instead of copying them
+ * (`owned` false): they are what a copy would hold as long as the snapshot is unchanged, which holds from
+ * PreFilter to Filter. Whoever changes the snapshot within a cycle (preemption's dry runs, nominated pods in
+ * Filter) works on a clone(), which copies; AddPod / RemovePod copy a borrowed array before changing it.
  */
 class DomainCounts {
   constructor(
     readonly keys: string[] = [],
     readonly ids: Int32Array[] = [],
     readonly counts: Int32Array[] = [],
+    readonly owned: boolean[] = [],
   ) {}
 
-  /** The index of `key`, adding it (sized to the snapshot's domains) if new. */
+  /** The index of `key`, adding it (zeros, sized to the snapshot's domains) if new. */
   index(key: string, snapshot: Snapshot): number {
     const i = this.keys.indexOf(key);
     if (i >= 0) return i;
@@ -343,25 +350,38 @@ class DomainCounts {
     this.keys.push(key);
     this.ids.push(dom.ids);
     this.counts.push(new Int32Array(dom.names.length));
+    this.owned.push(true);
     return this.keys.length - 1;
   }
 
-  /** Adds a per-row counter into key i's domains; returns the total added. */
-  addRows(i: number, perRow: Int32Array, snapshot: Snapshot, factor = 1): number {
-    const ids = this.ids[i]!;
-    const out = this.counts[i]!;
-    const { order, numNodes } = snapshot;
-    let total = 0;
-    for (let k = 0; k < numNodes; k++) {
-      const r = order[k]!;
-      const c = perRow[r]!;
-      if (c === 0) continue;
-      const d = ids[r]!;
-      if (d < 0) continue;
-      out[d]! += c * factor;
-      total += c;
+  /**
+   * Adds a counter's per-domain sums (Snapshot.domainSums, kept between cycles) into `key`'s domains;
+   * returns the total added, i.e. the matching pods on nodes that have the key. O(1) for a new key (it
+   * borrows the sums), O(domains) for a key already present; never O(nodes).
+   */
+  addDomainSums(key: string, countKey: string, matches: (p: PodInfo) => boolean, snapshot: Snapshot): number {
+    const agg = snapshot.domainSums(key, countKey, matches);
+    const i = this.keys.indexOf(key);
+    if (i < 0) {
+      this.keys.push(key);
+      this.ids.push(snapshot.domains(key).ids);
+      this.counts.push(agg.sums);
+      this.owned.push(false);
+      return agg.total;
     }
-    return total;
+    const out = this.own(i);
+    const sums = agg.sums;
+    for (let d = 0; d < sums.length; d++) out[d]! += sums[d]!;
+    return agg.total;
+  }
+
+  /** Key i's array, copied first if it is borrowed. */
+  own(i: number): Int32Array {
+    if (!this.owned[i]) {
+      this.counts[i] = this.counts[i]!.slice();
+      this.owned[i] = true;
+    }
+    return this.counts[i]!;
   }
 
   /** Whether `row`'s domain for some key has a positive count. */
@@ -374,7 +394,12 @@ class DomainCounts {
   }
 
   clone(): DomainCounts {
-    return new DomainCounts([...this.keys], [...this.ids], this.counts.map((c) => c.slice()));
+    return new DomainCounts(
+      [...this.keys],
+      [...this.ids],
+      this.counts.map((c) => c.slice()),
+      this.keys.map(() => true),
+    );
   }
 }
 
@@ -481,8 +506,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     let existingTotal = 0;
     for (const e of registry.byKind[Kind.RequiredAntiAffinity]!.values()) {
       if (!termMatches(e.term, pod.namespace, pod.labels, nsLabels)) continue;
-      const perRow = snapshot.podCounts(e.counterKey, e.holds);
-      existingTotal += existing.addRows(existing.index(e.term.topologyKey, snapshot), perRow, snapshot);
+      existingTotal += existing.addDomainSums(e.term.topologyKey, e.counterKey, e.holds, snapshot);
     }
 
     // The incoming pod's required affinity: pods matching all terms, counted under each term's key.
@@ -490,11 +514,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     let affinityTotal = 0;
     if (info.requiredAffinity.length > 0) {
       const c = this.allTermsCounter(info.requiredAffinity);
-      const perRow = snapshot.podCounts(c.key, c.matches);
       for (const t of info.requiredAffinity) {
-        const i = affinity.keys.indexOf(t.topologyKey);
         // Terms sharing a key test the same pair, so one array per key decides the same (see Filter).
-        if (i < 0) affinityTotal += affinity.addRows(affinity.index(t.topologyKey, snapshot), perRow, snapshot);
+        if (!affinity.keys.includes(t.topologyKey)) affinityTotal += affinity.addDomainSums(t.topologyKey, c.key, c.matches, snapshot);
       }
     }
 
@@ -502,7 +524,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const anti = new DomainCounts();
     for (const t of info.requiredAntiAffinity) {
       const c = this.termCounter(t);
-      anti.addRows(anti.index(t.topologyKey, snapshot), snapshot.podCounts(c.key, c.matches), snapshot);
+      anti.addDomainSums(t.topologyKey, c.key, c.matches, snapshot);
     }
 
     if (existingTotal === 0 && info.requiredAffinity.length === 0 && info.requiredAntiAffinity.length === 0) return { status: SKIP };
@@ -537,7 +559,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const bump = (counts: DomainCounts, key: string): void => {
       const i = counts.index(key, snapshot);
       const d = counts.ids[i]![node]!;
-      if (d >= 0) counts.counts[i]![d]! += delta;
+      if (d >= 0) counts.own(i)[d]! += delta;
     };
     // The updated pod's required anti-affinity against the incoming pod.
     for (const t of affinityOf(updated).requiredAntiAffinity) {
@@ -548,7 +570,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       for (let i = 0; i < s.affinity.keys.length; i++) {
         const d = s.affinity.ids[i]![node]!;
         if (d < 0) continue;
-        s.affinity.counts[i]![d]! += delta;
+        s.affinity.own(i)[d]! += delta;
         s.affinityTotal += delta;
       }
     }
