@@ -755,22 +755,43 @@ property('random clusters (≤ 8 nodes, 3 zones, hostnames unique, shared or mis
         snapshot.update(cache);
         check();
       }
-      // Preemption's dry runs on a clone: remove one pod, add another; Filter equals the reference after each.
+      // Preemption's dry runs as DefaultPreemption makes them: on a clone, each pod taken off (put on) the
+      // snapshot's row and then through RemovePod (AddPod). PreFilter's state borrows the snapshot's
+      // per-domain sums, so a clone that did not copy them would count each change twice. Filter equals the
+      // reference after each step.
       const state = new CycleState();
       if (pl.preFilter(state, incoming, snapshot).status.code !== Code.Success) return;
       const dry = state.clone();
       const reasons = () => Object.fromEntries(names.map((n) => [n, reasonOf(pl.filter(dry, incoming, snapshot.rowOf(n))).text]));
       let now = refPods;
+      const undo: (() => void)[] = [];
       if (now.length > 0) {
         const victim = now[0]!;
-        pl.removePod(dry, incoming, makePodInfo(toPod(victim)), snapshot.rowOf(victim.node), snapshot);
+        const info = makePodInfo(toPod(victim));
+        const row = snapshot.rowOf(victim.node);
+        const before = snapshot.pods[row]!;
+        snapshot.dryRunRemovePod(info, row, []);
+        undo.push(() => {
+          snapshot.dryRunAddPod(info, row, []);
+          snapshot.pods[row] = before;
+        });
+        pl.removePod(dry, incoming, info, row, snapshot);
         now = now.slice(1);
         assert.equal(reasons(), referenceFilter(incomingRef, refNodes, now));
       }
       const added = place('dry-added', c.dryAdd);
-      pl.addPod(dry, incoming, makePodInfo(toPod(added)), snapshot.rowOf(added.node), snapshot);
+      const addedInfo = makePodInfo(toPod(added));
+      const addedRow = snapshot.rowOf(added.node);
+      const addedBefore = snapshot.pods[addedRow]!;
+      snapshot.dryRunAddPod(addedInfo, addedRow, []);
+      undo.push(() => {
+        snapshot.dryRunRemovePod(addedInfo, addedRow, []);
+        snapshot.pods[addedRow] = addedBefore;
+      });
+      pl.addPod(dry, incoming, addedInfo, addedRow, snapshot);
       assert.equal(reasons(), referenceFilter(incomingRef, refNodes, [...now, added]));
-      // The original state still answers for the unchanged cluster.
+      for (const u of undo.reverse()) u();
+      // The original state, once the dry runs are undone, still answers for the unchanged cluster.
       assert.equal(Object.fromEntries(names.map((n) => [n, reasonOf(pl.filter(state, incoming, snapshot.rowOf(n))).text])), referenceFilter(incomingRef, refNodes, refPods));
     }),
     { numRuns: 300, seed: 20261128 },
