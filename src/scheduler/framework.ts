@@ -314,6 +314,11 @@ export interface EnqueueExtensions {
 export interface FilterRunner {
   /** 0 if every filter passes `node` in the snapshot as it is now, else the first failing reason id. */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
+  /**
+   * RunFilterPluginsWithNominatedPods: runFilterPlugins with the pods nominated to `node` at the pod's
+   * priority or above counted on it (and, if there were any, once more without them).
+   */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number;
   /** Tells the PreFilter extensions that `other` was added to / removed from `node` (dry runs). */
   runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void;
   runPreFilterExtensionRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void;

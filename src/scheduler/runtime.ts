@@ -222,12 +222,12 @@ export class Framework implements FilterRunner {
   }
 
   /** The filters on one node, in order, until one fails: its reason id (the plugin is noted), or 0. */
-  private filterOne(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string>): number {
+  private filterOne(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string> | undefined): number {
     for (let f = 0; f < filters.length; f++) {
       const plugin = filters[f]!;
       const id = plugin.filter(state, pod, r, snapshot);
       if (id !== 0) {
-        rejected.add(plugin.name);
+        rejected?.add(plugin.name);
         return id;
       }
     }
@@ -306,6 +306,13 @@ export class Framework implements FilterRunner {
     return 0;
   }
 
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
+    if (this.nominator?.hasNominatedPods() !== true) return this.runFilterPlugins(state, pod, node, snapshot);
+    const skip = state.skipFilterPlugins;
+    const filters = skip === undefined || skip.size === 0 ? this.plugins.filter : this.plugins.filter.filter((f) => !skip.has(f.name));
+    return this.filterWithNominatedPods(filters, state, pod, node, snapshot, undefined);
+  }
+
   runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void {
     for (const p of this.plugins.preFilter) if (!state.skipFilterPlugins?.has(p.name)) p.addPod?.(state, pod, other, node, snapshot);
   }
@@ -319,7 +326,7 @@ export class Framework implements FilterRunner {
    * higher priority, the node must fit the pod both with them (as if their preemption had completed) and,
    * if any were added, without them (affinity to them must not be what makes it fit).
    */
-  private filterWithNominatedPods(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string>): number {
+  private filterWithNominatedPods(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string> | undefined): number {
     const nominated = this.nominator!.nominatedPodsForNode(snapshot.names[r]!).filter(
       (p) => p.key !== pod.key && p.priority >= pod.priority && snapshot.pods[r]!.every((q) => q.key !== p.key),
     );
@@ -395,7 +402,7 @@ export class Framework implements FilterRunner {
     const nominated = pod.pod.status?.nominatedNodeName;
     if (nominated !== undefined && nominated !== '' && !explain) {
       const r = snapshot.rowOf(nominated);
-      if (r >= 0 && (allowed === undefined || allowed.has(nominated)) && this.runFilterPlugins(state, pod, r, snapshot) === 0) {
+      if (r >= 0 && (allowed === undefined || allowed.has(nominated)) && this.runFilterPluginsWithNominatedPods(state, pod, r, snapshot) === 0) {
         return { kind: 'scheduled', row: r, nodeName: nominated, evaluatedNodes: 1, feasibleNodes: 1 };
       }
     }

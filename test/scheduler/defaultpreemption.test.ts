@@ -82,6 +82,10 @@ function testRunner(unresolvable: readonly string[] = []): TestRunner {
       if (bad.has(snapshot.names[node]!)) return NODE_AFFINITY;
       return fit(pod, node, snapshot);
     },
+    // No nominator here: with no nominated pods the two runs are the same.
+    runFilterPluginsWithNominatedPods(state, pod, node, snapshot) {
+      return runner.runFilterPlugins(state, pod, node, snapshot);
+    },
     runPreFilterExtensionAddPod(state) {
       runner.extCalls++;
       const c = state.read<ExtCounter>(EXT_KEY);

@@ -128,6 +128,44 @@ e2e('space freed by preemption is held for the nominated pod: a lower-priority n
   assert.is(await nodeOf(api, 'newcomer'), undefined);
 });
 
+e2e('a second preemptor\'s dry run counts the first one\'s nomination (SelectVictimsOnNode filters with nominated pods)', async () => {
+  const { api, scheduler } = await cluster();
+  await api.create('priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
+  for (const n of ['n1', 'n2']) await api.create('nodes', makeNode(n).capacity({ cpu: '4', memory: '16Gi' }).obj());
+  // 8 × 900m: four per node (a fifth would need 4500m > 4000m).
+  for (let i = 0; i < 8; i++) await api.create('pods', podBody(makePod(`low${i}`).req({ cpu: '900m' })));
+  await scheduler.runUntilIdle();
+  const lowOn = async (node: string) => {
+    const out: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const p = await api.get<Pod>('pods', 'default', `low${i}`).catch(() => undefined);
+      if (p?.spec.nodeName === node && p.metadata?.deletionTimestamp === undefined) out.push(`low${i}`);
+    }
+    return out;
+  };
+  assert.equal([(await lowOn('n1')).length, (await lowOn('n2')).length], [4, 4]);
+  // A (3000m) preempts 3 of the 4 on one node (3600m - 2700m + 3000m = 3900m <= 4000m) and is nominated.
+  await api.create('pods', podBody(makePod('a').req({ cpu: '3000m' }).spec({ priorityClassName: 'high' })));
+  await scheduler.runUntilIdle();
+  const x = (await api.get<Pod>('pods', 'default', 'a')).status?.nominatedNodeName ?? '';
+  const y = x === 'n1' ? 'n2' : 'n1';
+  assert.ok(x === 'n1' || x === 'n2', `a nominated: ${x}`);
+  const victims = (await api.list<Pod>('pods')).items.filter((p) => p.metadata?.deletionTimestamp !== undefined).map((p) => p.metadata!.name!);
+  assert.is(victims.length, 3);
+  // Their kubelet finishes the deletions; A is still in backoff (no time passed), so it holds x by nomination only.
+  for (const v of victims) await api.delete('pods', 'default', v, { gracePeriodSeconds: 0 });
+  assert.equal((await lowOn(x)).length, 1);
+  // B (3200m, same priority) fits nowhere. Its dry run on x takes off the last low pod (900m + 3200m >
+  // 4000m): without A's nomination B would fit there with that one victim and win (y needs all four:
+  // 900m + 3200m > 4000m again); counting A, 3000m + 3200m > 4000m, so x is no candidate and B preempts on y.
+  await api.create('pods', podBody(makePod('b').req({ cpu: '3200m' }).spec({ priorityClassName: 'high' })));
+  await scheduler.runUntilIdle();
+  assert.is((await api.get<Pod>('pods', 'default', 'b')).status?.nominatedNodeName, y);
+  assert.is((await lowOn(x)).length, 1, 'the low pod on x is untouched');
+  assert.equal(await lowOn(y), [], 'all four on y are victims');
+  assert.is(scheduler.metrics.preemptions, 7, 'victims: 3 for a, 4 for b');
+});
+
 e2e('GPU shares: the chosen device is recorded on the bound pod; two 600-milli shares need two devices', async () => {
   const { api, scheduler } = await cluster();
   await api.create('nodes', makeNode('g').capacity({ cpu: '16', memory: '64Gi', 'nvidia.com/gpu': '2' }).label('drydock.io/gpu-model', 'A100').obj());

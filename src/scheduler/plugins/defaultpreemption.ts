@@ -251,7 +251,7 @@ export function selectVictimsOnNode(
   };
   try {
     for (const e of potential) remove(e);
-    const failed = runner.runFilterPlugins(state, pod, row, snapshot);
+    const failed = runner.runFilterPluginsWithNominatedPods(state, pod, row, snapshot);
     if (failed !== 0) return { status: statusOfReason(failed), victims: [], numPDBViolations: 0 };
 
     potential.sort(byImportance);
@@ -259,7 +259,7 @@ export function selectVictimsOnNode(
     const victims: Entry[] = [];
     const reprieve = (e: Entry): boolean => {
       add(e);
-      const fits = runner.runFilterPlugins(state, pod, row, snapshot) === 0;
+      const fits = runner.runFilterPluginsWithNominatedPods(state, pod, row, snapshot) === 0;
       if (!fits) {
         remove(e);
         victims.push(e);
