@@ -51,6 +51,8 @@ export const BACKOFF_FLUSH_INTERVAL_MS = 1000;
 export const UNSCHEDULABLE_FLUSH_INTERVAL_MS = 30_000;
 
 /** The name recorded in unschedulablePlugins when a preEnqueue status names no plugin. */
+/** What nominatedPodsForNode answers for a node without nominations (shared, never written). */
+const NO_PODS: readonly PodInfo[] = Object.freeze([]);
 const PRE_ENQUEUE = 'PreEnqueue';
 
 /** EventUnschedulableTimeout / EventForceActivate: wildcard events (Resource "*", ActionType All). */
@@ -550,9 +552,9 @@ export class SchedulingQueue {
   }
 
   /** Pods nominated to this node, in nomination order, as their latest PodInfo. */
-  nominatedPodsForNode(nodeName: string): PodInfo[] {
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
     const list = this.nominatedPods.get(nodeName);
-    if (list === undefined) return [];
+    if (list === undefined) return NO_PODS;
     return list.map((key) => this.nominatedInfo.get(key)!);
   }
 

@@ -327,11 +327,12 @@ export class Framework implements FilterRunner {
    * if any were added, without them (affinity to them must not be what makes it fit).
    */
   private filterWithNominatedPods(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, r: number, snapshot: Snapshot, rejected: Set<string> | undefined): number {
-    const nominated = this.nominator!.nominatedPodsForNode(snapshot.names[r]!).filter(
-      (p) => p.key !== pod.key && p.priority >= pod.priority && snapshot.pods[r]!.every((q) => q.key !== p.key),
-    );
+    let nominated: PodInfo[] | undefined;
+    for (const p of this.nominator!.nominatedPodsForNode(snapshot.names[r]!)) {
+      if (p.key !== pod.key && p.priority >= pod.priority && snapshot.pods[r]!.every((q) => q.key !== p.key)) (nominated ??= []).push(p);
+    }
     const run = (s: CycleState): number => this.filterOne(filters, s, pod, r, snapshot, rejected);
-    if (nominated.length === 0) return run(state);
+    if (nominated === undefined) return this.filterOne(filters, state, pod, r, snapshot, rejected);
     const withThem = state.clone();
     const podsBefore = snapshot.pods[r]!;
     for (const p of nominated) {

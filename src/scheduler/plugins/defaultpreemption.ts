@@ -208,6 +208,8 @@ export interface VictimSelection {
 interface Entry {
   readonly info: PodInfo;
   readonly devices: readonly number[];
+  /** Taken off the row by the dry run (and not put back yet). */
+  off: boolean;
 }
 
 const byImportance = (a: Entry, b: Entry): number => (moreImportantPod(a.info, b.info) ? -1 : moreImportantPod(b.info, a.info) ? 1 : 0);
@@ -233,49 +235,51 @@ export function selectVictimsOnNode(
   devicesOf: DevicesOf,
 ): VictimSelection {
   const original = snapshot.pods[row]!;
-  const potential: Entry[] = [];
+  let potential: Entry[] | undefined;
   // isPreemptionAllowed: strictly lower priority (IsEligiblePod is the default, always true).
-  for (const p of original) if (p.priority < pod.priority) potential.push({ info: p, devices: devicesOf(p.key) });
-  if (potential.length === 0) return { status: status(Code.UnschedulableAndUnresolvable, MSG_NO_VICTIMS), victims: [], numPDBViolations: 0 };
+  for (const p of original) if (p.priority < pod.priority) (potential ??= []).push({ info: p, devices: devicesOf(p.key), off: false });
+  if (potential === undefined) return { status: status(Code.UnschedulableAndUnresolvable, MSG_NO_VICTIMS), victims: [], numPDBViolations: 0 };
 
-  const off = new Set<Entry>();
-  const remove = (e: Entry): void => {
-    snapshot.dryRunRemovePod(e.info, row, e.devices);
-    off.add(e);
-    runner.runPreFilterExtensionRemovePod(state, pod, e.info, row, snapshot);
-  };
-  const add = (e: Entry): void => {
-    snapshot.dryRunAddPod(e.info, row, e.devices);
-    off.delete(e);
-    runner.runPreFilterExtensionAddPod(state, pod, e.info, row, snapshot);
-  };
   try {
-    for (const e of potential) remove(e);
+    for (const e of potential) takeOff(e, state, pod, row, snapshot, runner);
     const failed = runner.runFilterPluginsWithNominatedPods(state, pod, row, snapshot);
     if (failed !== 0) return { status: statusOfReason(failed), victims: [], numPDBViolations: 0 };
 
     potential.sort(byImportance);
-    const { violating, nonViolating } = filterPodsWithPDBViolation(potential, (e) => e.info, pdbs);
+    const { violating, nonViolating } = filterPodsWithPDBViolation(potential, entryInfo, pdbs);
     const victims: Entry[] = [];
-    const reprieve = (e: Entry): boolean => {
-      add(e);
-      const fits = runner.runFilterPluginsWithNominatedPods(state, pod, row, snapshot) === 0;
-      if (!fits) {
-        remove(e);
-        victims.push(e);
-      }
-      return fits;
-    };
     let numPDBViolations = 0;
-    for (const e of violating) if (!reprieve(e)) numPDBViolations++;
-    for (const e of nonViolating) reprieve(e);
+    for (const e of violating) if (!reprieve(e, victims, state, pod, row, snapshot, runner)) numPDBViolations++;
+    for (const e of nonViolating) reprieve(e, victims, state, pod, row, snapshot, runner);
     // Victims from the two groups interleave in importance; upstream re-sorts only in this case.
     if (violating.length !== 0 && nonViolating.length !== 0) victims.sort(byImportance);
-    return { status: SUCCESS, victims: victims.map((e) => e.info), numPDBViolations };
+    return { status: SUCCESS, victims: victims.map(entryInfo), numPDBViolations };
   } finally {
-    for (const e of off) snapshot.dryRunAddPod(e.info, row, e.devices);
+    for (const e of potential) if (e.off) snapshot.dryRunAddPod(e.info, row, e.devices);
     snapshot.pods[row] = original;
   }
+}
+
+const entryInfo = (e: Entry): PodInfo => e.info;
+
+/** SelectVictimsOnNode's removePod: off the row, then the PreFilter extensions. */
+function takeOff(e: Entry, state: CycleState, pod: PodInfo, row: number, snapshot: Snapshot, runner: FilterRunner): void {
+  snapshot.dryRunRemovePod(e.info, row, e.devices);
+  e.off = true;
+  runner.runPreFilterExtensionRemovePod(state, pod, e.info, row, snapshot);
+}
+
+/** SelectVictimsOnNode's reprievePod: puts `e` back; if the pod no longer fits, takes it off again as a victim. */
+function reprieve(e: Entry, victims: Entry[], state: CycleState, pod: PodInfo, row: number, snapshot: Snapshot, runner: FilterRunner): boolean {
+  snapshot.dryRunAddPod(e.info, row, e.devices);
+  e.off = false;
+  runner.runPreFilterExtensionAddPod(state, pod, e.info, row, snapshot);
+  const fits = runner.runFilterPluginsWithNominatedPods(state, pod, row, snapshot) === 0;
+  if (!fits) {
+    takeOff(e, state, pod, row, snapshot, runner);
+    victims.push(e);
+  }
+  return fits;
 }
 
 // ---- choosing among candidates --------------------------------------------------------------------------
