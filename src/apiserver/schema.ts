@@ -1210,61 +1210,106 @@ function failCustomDecode(out: FieldTypeError[], trail: Trail | undefined, messa
  * struct fields are the decoder's errorContext: the innermost struct type and the struct field names on the
  * way, without indexes or map keys.
  */
-function checkGoDecode(value: unknown, schema: Schema, trail: Trail | undefined, struct: ObjectSchema | undefined, out: FieldTypeError[], unknown?: string[]): void {
+/**
+ * The walk's position, kept as a stack that grows and shrinks with the recursion: the Trail (a linked list)
+ * is built only when an error or unknown field needs its path, so a valid object costs no allocation.
+ */
+class DecodeWalk {
+  readonly keys: (string | number)[] = [];
+  readonly fields: boolean[] = [];
+  depth = 0;
+
+  constructor(
+    readonly out: FieldTypeError[],
+    readonly unknown: string[] | undefined,
+  ) {}
+
+  enter(key: string | number, field: boolean): void {
+    this.keys[this.depth] = key;
+    this.fields[this.depth] = field;
+    this.depth++;
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+
+  trail(): Trail | undefined {
+    let t: Trail | undefined;
+    for (let i = 0; i < this.depth; i++) t = { up: t, key: this.keys[i]!, field: this.fields[i]! };
+    return t;
+  }
+}
+
+function checkGoDecode(value: unknown, schema: Schema, w: DecodeWalk, struct: ObjectSchema | undefined): void {
   if (value === null || value === undefined) return; // null leaves a Go value at its zero value
+  const out = w.out;
   switch (schema.type) {
     case 'object': {
-      if (!isObject(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
+      if (!isObject(value)) return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
       if (schema.preserveUnknownFields === true) return;
       // for-in over a decoded JSON object: its own keys in Object.keys order, without the keys array.
       for (const key in value) {
         const field = propertyOf(schema, key);
         // The decoder does not look inside an unknown field.
-        if (field === undefined) unknown?.push(trailPath({ up: trail, key, field: true }));
-        else checkGoDecode(value[key], field, { up: trail, key, field: true }, schema, out, unknown);
+        if (field === undefined) {
+          w.unknown?.push(trailPath({ up: w.trail(), key, field: true }));
+          continue;
+        }
+        w.enter(key, true);
+        checkGoDecode(value[key], field, w, schema);
+        w.leave();
       }
       return;
     }
     case 'map': {
-      if (!isObject(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
-      for (const key in value) checkGoDecode(value[key], schema.values, { up: trail, key, field: false }, struct, out, unknown);
+      if (!isObject(value)) return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
+      for (const key in value) {
+        w.enter(key, false);
+        checkGoDecode(value[key], schema.values, w, struct);
+        w.leave();
+      }
       return;
     }
     case 'array': {
-      if (!Array.isArray(value)) return failDecode(out, trail, struct, schema, goJsonKind(value));
-      for (let i = 0; i < value.length; i++) checkGoDecode(value[i], schema.items, { up: trail, key: i, field: false }, struct, out, unknown);
+      if (!Array.isArray(value)) return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
+      for (let i = 0; i < value.length; i++) {
+        w.enter(i, false);
+        checkGoDecode(value[i], schema.items, w, struct);
+        w.leave();
+      }
       return;
     }
     case 'integer':
-      if (typeof value !== 'number') return failDecode(out, trail, struct, schema, goJsonKind(value));
-      if (!fitsInt(value, schema.format)) return failDecode(out, trail, struct, schema, `number ${String(value)}`);
+      if (typeof value !== 'number') return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
+      if (!fitsInt(value, schema.format)) return failDecode(out, w.trail(), struct, schema, `number ${String(value)}`);
       return;
     case 'string':
     case 'bytes':
-      if (typeof value !== 'string') return failDecode(out, trail, struct, schema, goJsonKind(value));
+      if (typeof value !== 'string') return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') return failDecode(out, trail, struct, schema, goJsonKind(value));
+      if (typeof value !== 'boolean') return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
       return;
     case 'number':
-      if (typeof value !== 'number') return failDecode(out, trail, struct, schema, goJsonKind(value));
+      if (typeof value !== 'number') return failDecode(out, w.trail(), struct, schema, goJsonKind(value));
       return;
     case 'quantity': {
       // Quantity.UnmarshalJSON unquotes a string, trims it and parses; any other JSON text is parsed as is.
       const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
-      if (text === undefined || tryParseQuantity(text) === undefined) failCustomDecode(out, trail, QUANTITY_FORMAT_ERROR);
+      if (text === undefined || tryParseQuantity(text) === undefined) failCustomDecode(out, w.trail(), QUANTITY_FORMAT_ERROR);
       return;
     }
     case 'int-or-string':
       // IntOrString.UnmarshalJSON: a string, or else json.Unmarshal into an int32.
       if (typeof value === 'string') return;
-      if (typeof value !== 'number') return failCustomDecode(out, trail, `json: cannot unmarshal ${goJsonKind(value)} into Go value of type int32`);
-      if (!fitsInt(value, 'int32')) failCustomDecode(out, trail, `json: cannot unmarshal number ${String(value)} into Go value of type int32`);
+      if (typeof value !== 'number') return failCustomDecode(out, w.trail(), `json: cannot unmarshal ${goJsonKind(value)} into Go value of type int32`);
+      if (!fitsInt(value, 'int32')) failCustomDecode(out, w.trail(), `json: cannot unmarshal number ${String(value)} into Go value of type int32`);
       return;
     case 'time':
     case 'micro-time':
       // Time.UnmarshalJSON: json.Unmarshal into a string, then time.Parse (the parse is not checked here).
-      if (typeof value !== 'string') failCustomDecode(out, trail, `json: cannot unmarshal ${goJsonKind(value)} into Go value of type string`);
+      if (typeof value !== 'string') failCustomDecode(out, w.trail(), `json: cannot unmarshal ${goJsonKind(value)} into Go value of type string`);
       return;
     case 'any':
       return;
@@ -1349,7 +1394,7 @@ export function typeErrors(kind: string, obj: unknown): FieldTypeError[] {
   const schema = schemaOf(kind);
   const out: FieldTypeError[] = [];
   if (customResourceKinds.has(kind)) checkCustomResource(obj, schema, '', out);
-  else checkGoDecode(obj, schema, undefined, undefined, out);
+  else checkGoDecode(obj, schema, new DecodeWalk(out, undefined), undefined);
   return out;
 }
 
@@ -1361,7 +1406,7 @@ export function decodeProblems(kind: string, obj: unknown): { typeErrors: FieldT
   if (customResourceKinds.has(kind)) return { typeErrors: typeErrors(kind, obj), unknown: unknownFields(kind, obj) };
   const typeErrs: FieldTypeError[] = [];
   const unknown: string[] = [];
-  checkGoDecode(obj, schemaOf(kind), undefined, undefined, typeErrs, unknown);
+  checkGoDecode(obj, schemaOf(kind), new DecodeWalk(typeErrs, unknown), undefined);
   return { typeErrors: typeErrs, unknown };
 }
 

@@ -114,26 +114,30 @@ export function checkAnnotations(field: string, annotations: unknown, errs: Errs
   if (total > 256 * 1024) errs.push({ type: 'FieldValueTooLong', field, detail: 'must have at most 262144 bytes' });
 }
 
+/** What checkResourceList answers for an absent or empty list (shared, never written). */
+const NO_QUANTITIES: ReadonlyMap<string, bigint> = new Map();
+
 /** A resource list (requests, limits, capacity, overhead): every value a non-negative quantity; returns nano-units. */
-export function checkResourceList(field: string, list: unknown, errs: Errs): Map<string, bigint> {
-  const values = new Map<string, bigint>();
-  if (list === undefined || list === null) return values;
+export function checkResourceList(field: string, list: unknown, errs: Errs): ReadonlyMap<string, bigint> {
+  if (list === undefined || list === null) return NO_QUANTITIES;
   if (!isRecord(list)) {
     errs.push(invalid(field, list, 'must be a map of resource names to quantities'));
-    return values;
+    return NO_QUANTITIES;
   }
-  for (const [name, raw] of Object.entries(list)) {
-    const at = `${field}.${name}`;
+  let values: Map<string, bigint> | undefined;
+  // for-in over a decoded JSON object: its own keys, without Object.entries' pairs.
+  for (const name in list) {
+    const raw = list[name];
     const text = typeof raw === 'number' ? String(raw) : raw;
     const q = typeof text === 'string' ? tryParseQuantity(text) : undefined;
     if (q === undefined) {
-      errs.push(invalid(at, raw, 'must be a quantity'));
+      errs.push(invalid(`${field}.${name}`, raw, 'must be a quantity'));
       continue;
     }
-    if (q.nano < 0n) errs.push(invalid(at, raw, 'must be greater than or equal to 0'));
-    values.set(name, q.nano);
+    if (q.nano < 0n) errs.push(invalid(`${field}.${name}`, raw, 'must be greater than or equal to 0'));
+    (values ??= new Map()).set(name, q.nano);
   }
-  return values;
+  return values ?? NO_QUANTITIES;
 }
 
 export function checkNonNegative(field: string, v: unknown, errs: Errs): void {
