@@ -126,6 +126,14 @@ export class MvccStore {
   private compactRev = 0;
   /** key → its KeyValues in modRevision order, oldest first; the last is a tombstone when deleted. */
   private readonly history = new Map<string, KeyValue[]>();
+  /**
+   * The last key history() found, and its array: one write looks its key up several times in a row (the
+   * transaction's compare, the put, apply, the watchers' prevKv), and a lookup in a map of every key costs
+   * far more than comparing one string. Set on every lookup (an absent key too); apply() sets it when it
+   * adds a key, and it is cleared when keys are deleted or restored.
+   */
+  private lastKey: string | undefined;
+  private lastHistory: KeyValue[] | undefined;
   private readonly index = new SortedKeys();
   /**
    * The KeyValues each revision wrote, for revisions logBase .. rev (revision 1, the empty store, has none);
@@ -183,9 +191,18 @@ export class MvccStore {
 
   // ---- reads ------------------------------------------------------------------------------------------
 
+  /** The key's versions, oldest first (including tombstones), or undefined if it has none. */
+  private historyOf(key: string): KeyValue[] | undefined {
+    if (key === this.lastKey) return this.lastHistory;
+    const h = this.history.get(key);
+    this.lastKey = key;
+    this.lastHistory = h;
+    return h;
+  }
+
   /** The key's KeyValue at `revision` (a tombstone or nothing means absent). */
   private at(key: string, revision: number): KeyValue | undefined {
-    const h = this.history.get(key);
+    const h = this.historyOf(key);
     if (h === undefined) return undefined;
     let i = h.length - 1;
     if (h[i]!.modRevision > revision) {
@@ -384,11 +401,13 @@ export class MvccStore {
 
   private apply(changes: Change[], revision: number): void {
     for (const { kv, prev } of changes) {
-      let h = this.history.get(kv.key);
+      let h = this.historyOf(kv.key);
       if (h === undefined) {
         h = [];
         this.history.set(kv.key, h);
         this.index.insert(kv.key);
+        this.lastKey = kv.key;
+        this.lastHistory = h;
       }
       h.push(kv);
       if (prev !== undefined && prev.lease !== 0 && prev.lease !== kv.lease) this.leases.get(prev.lease)?.keys.delete(kv.key);
@@ -404,7 +423,7 @@ export class MvccStore {
    * revision, so a logged revision's predecessor is still there.
    */
   private prevOf(kv: KeyValue): KeyValue | undefined {
-    const h = this.history.get(kv.key);
+    const h = this.historyOf(kv.key);
     if (h === undefined) return undefined;
     let i = h.length - 1;
     while (i >= 0 && h[i] !== kv) i--;
@@ -429,6 +448,8 @@ export class MvccStore {
   }
 
   private applyCompact(revision: number): void {
+    this.lastKey = undefined;
+    this.lastHistory = undefined;
     for (const [key, h] of this.history) {
       // Keep entries above `revision` and the newest one at or below it, unless that one is a tombstone.
       let keepFrom = 0;
@@ -700,6 +721,8 @@ export class MvccStore {
    */
   restore(recovered: Recovered): void {
     if (this.rev !== 1 || this.history.size > 0) throw new Error('MvccStore.restore: the store is not empty');
+    this.lastKey = undefined;
+    this.lastHistory = undefined;
     const snap = recovered.snapshot;
     if (snap !== null) {
       for (const kv of snap.kvs) {
