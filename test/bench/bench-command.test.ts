@@ -1,11 +1,18 @@
 // drydock bench around the cases: the scale case's counts (ten times Kubernetes' documented limits) and a
 // small run of it, the trace replay's visible skip without the trace, and the table's arithmetic.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SCALE_CASE, scaled } from '../../src/bench/cases.js';
 import { runAlibabaReplay } from '../../src/bench/replay.js';
 import { runCase, type CaseResult } from '../../src/bench/runner.js';
-import { CASE_NAMES, DEFAULT_RUNS, formatTable, heapLimitMb, runsFor } from '../../src/cli/commands/bench.js';
+import { CASE_NAMES, DEFAULT_RUNS, formatTable, heapLimitMb, runsFor, workerFailure } from '../../src/cli/commands/bench.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const t = suite('drydock bench: scale case, trace replay, table');
 
@@ -62,6 +69,35 @@ t('the table: ratio = pods/s ÷ threshold; cases without a threshold show "-"', 
   // 5400 / 270 = 20.0x
   assert.match(lines[1]!, /^SchedulingBasic\s+10\s+100\s+5400\s+270\s+20\.0x\s+2\.0s\s+256 MiB$/);
   assert.match(lines[2]!, /^AlibabaReplay\s+10\s+100\s+5400\s+-\s+-\s+25\.6s\s+256 MiB$/);
+});
+
+t('bad flags: one line naming the flag, exit 2, before any case runs', () => {
+  // A folder that cannot be made: its parent is a file.
+  const file = join(mkdtempSync(join(tmpdir(), 'drydock-bench-')), 'a-file');
+  writeFileSync(file, '');
+  const cases: [string[], string][] = [
+    [['--nodes', '0'], 'drydock: --nodes 0: not a node count (expected a whole number ≥ 1)'],
+    [['--pods', '-5'], 'drydock: --pods -5: not a pod count (expected a whole number ≥ 1)'],
+    [['--pods', '2.5'], 'drydock: --pods 2.5: not a pod count (expected a whole number ≥ 1)'],
+    [['--nodes', 'many'], 'drydock: --nodes: not a node count (expected a whole number ≥ 1)'],
+    [['--seed', '-1'], 'drydock: --seed -1: not a seed (expected a whole number ≥ 0)'],
+    [['--runs', '0'], 'drydock: --runs: 0 is not a positive integer'],
+    [['--case', 'Nope'], `drydock: --case Nope: unknown case (expected one of ${CASE_NAMES.join(', ')})`],
+    [['--case', 'SchedulingBasic', '--json', `${file}/out.json`], `drydock: --json ${file}/out.json: cannot create its folder: EEXIST (expected a writable path)`],
+  ];
+  for (const [args, line] of cases) {
+    const r = spawnSync(process.execPath, [MAIN, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
+    assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr.trim(), line);
+    assert.is(r.stdout, '', 'no case ran');
+  }
+});
+
+t('a failed worker is reported by its error line, not by Node\'s version banner', () => {
+  const stderr = 'file:///x/worker.js:27\nconst result = await runCase(...);\n\nError: stuck at 10 of 50 bound pods (queue: {})\n    at driveUntilBound (file:///x/runner.js:40:13)\n\nNode.js v20.20.2\n';
+  assert.is(workerFailure(stderr), 'Error: stuck at 10 of 50 bound pods (queue: {})');
+  assert.is(workerFailure('unknown case X\n'), 'unknown case X');
+  assert.is(workerFailure(''), undefined);
 });
 
 t.run();

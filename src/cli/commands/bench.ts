@@ -10,6 +10,7 @@ import { ALL_CASES, findCase, SCALE_CASE } from '../../bench/cases.js';
 import { REPLAY_CASE, type ReplayOutcome } from '../../bench/replay.js';
 import type { CaseResult } from '../../bench/runner.js';
 import { UserInputError } from '../errors.js';
+import { prepareOutput, writeOutput } from '../output.js';
 
 interface BenchArgs {
   case?: string[];
@@ -50,10 +51,29 @@ export function heapLimitMb(job: { case: string; nodes?: number; pods?: number }
 function runWorker(job: { case: string; nodes?: number; pods?: number; schedulerOnly?: boolean; seed?: number }): Promise<ReplayOutcome> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [`--max-old-space-size=${heapLimitMb(job)}`, WORKER, JSON.stringify(job)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${JSON.stringify(job)}: ${stderr.trim().split('\n').pop() ?? err.message}`));
+      if (err) return reject(new Error(`${JSON.stringify(job)}: ${workerFailure(stderr) ?? err.message}`));
       resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ReplayOutcome);
     });
   });
+}
+
+/**
+ * The line of a failed worker's stderr that says what went wrong: the thrown error's own line ("Error:
+ * stuck at ..."), else the last line that is not Node's version banner.
+ */
+export function workerFailure(stderr: string): string | undefined {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^Node\.js v\d/.test(l));
+  return lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ?? lines.pop();
+}
+
+/** --nodes / --pods: a whole number of at least 1. */
+function checkCount(flag: string, value: number | undefined, what: string): void {
+  if (value === undefined || (Number.isSafeInteger(value) && value >= 1)) return;
+  // yargs turns a word into NaN; the flag is named without it.
+  throw new UserInputError(`${flag}${Number.isNaN(value) ? '' : ` ${String(value)}`}: not a ${what} count (expected a whole number ≥ 1)`);
 }
 
 function median(xs: number[]): number {
@@ -134,8 +154,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('json', { type: 'string', describe: 'Write the results as JSON to FILE' }) as unknown as Argv<BenchArgs>,
   handler: async (args: ArgumentsCamelCase<BenchArgs>) => {
     if (args.runs !== undefined && (!Number.isInteger(args.runs) || args.runs < 1)) throw new UserInputError(`--runs: ${String(args.runs)} is not a positive integer`);
+    checkCount('--nodes', args.nodes, 'node');
+    checkCount('--pods', args.pods, 'pod');
+    if (!Number.isSafeInteger(args.seed) || args.seed < 0) throw new UserInputError(`--seed${Number.isNaN(args.seed) ? '' : ` ${String(args.seed)}`}: not a seed (expected a whole number ≥ 0)`);
+    // A path that cannot be written fails now, not after minutes of benchmarks.
+    if (args.json !== undefined) prepareOutput('--json', args.json);
     const results = await bench(args);
     process.stdout.write('\n' + formatTable(results));
-    if (args.json !== undefined) writeJson(args.json, results);
+    const json = args.json;
+    if (json !== undefined) await writeOutput('--json', json, async (file) => writeJson(file, results));
   },
 };
