@@ -108,7 +108,17 @@ function main(): void {
   let json: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--top') top = Number(args[++i]);
+    if (a === '--top') {
+      const text = args[++i];
+      top = Number(text);
+      if (text === undefined || !Number.isSafeInteger(top) || top < 1) {
+        process.stderr.write(`bench:profile: --top ${text ?? ''}: not a count (expected a whole number ≥ 1)\n`);
+        process.exit(2);
+      }
+    } else if (a === '--json' && args[i + 1] === undefined) {
+      process.stderr.write('bench:profile: --json: no file named (expected --json FILE)\n');
+      process.exit(2);
+    }
     else if (a === '--json') json = args[++i];
     else if (a === '--case') while (i + 1 < args.length && !args[i + 1]!.startsWith('--')) names.push(args[++i]!);
     else {
