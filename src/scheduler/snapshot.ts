@@ -466,6 +466,11 @@ export class Snapshot extends Columns {
   private readonly domainAggregates = new Map<string, DomainAggregate>();
   /** Bumped when domains or whole rows were recounted: every DomainAggregate is rebuilt on its next use. */
   private aggregatesVersion = 0;
+  /**
+   * Bumped when a row's node labels or name change (a node came, went, was replaced or relabelled): what
+   * depends on nothing else of a node, such as whether a node selector matches it, holds until it moves.
+   */
+  selectorVersion = 0;
   /** Bumped when a node comes, goes or changes its labels (the one-to-one topology answers depend on it). */
   private labelsVersion = 0;
   private readonly oneToOne = new Map<string, { version: number; answer: boolean }>();
@@ -512,6 +517,7 @@ export class Snapshot extends Columns {
       }
       if (oldLabels !== (this.present[r] ? this.labels[r] : undefined)) this.labelsVersion++;
       const newName = this.present[r] ? this.names[r] : undefined;
+      if (oldLabels !== (this.present[r] ? this.labels[r] : undefined) || oldName !== newName) this.selectorVersion++;
       if (oldName !== newName || changes === undefined) recount.add(r);
       if (oldName !== newName) {
         if (oldName !== undefined && this.rowByName.get(oldName) === r) this.rowByName.delete(oldName);

@@ -203,6 +203,36 @@ filter('every upstream case, plus Gt/Lt', () => {
   }
 });
 
+filter('Filter\'s per-node answers are shared by pods of one template and follow relabelled, removed and reused rows', () => {
+  const { cache, snapshot } = clusterOf([nodeWith('a', { zone: 'z1' }), nodeWith('b', { zone: 'z2' })]);
+  const p = plugin();
+  const batch = (pod: PodInfo, names: string[]): string[] => {
+    const state = new CycleState();
+    p.preFilter(state, pod, snapshot);
+    const rs = Int32Array.from(names.map((n) => snapshot.rowOf(n)));
+    const out = new Int32Array(rs.length);
+    p.filterNodes(state, pod, rs, rs.length, snapshot, out);
+    // filterNodes answers what filter answers, node by node.
+    names.forEach((n, i) => assert.is(out[i], p.filter(state, pod, snapshot.rowOf(n), snapshot), n));
+    return [...out].map((id) => reasonOf(id).text);
+  };
+  const inZ2 = () => podRequiring({ matchExpressions: [expr('zone', 'In', 'z2')] });
+  const POD = "node(s) didn't match Pod's node affinity/selector";
+  assert.equal(batch(inZ2(), ['a', 'b']), [POD, '']);
+  assert.equal(batch(inZ2(), ['a', 'b']), [POD, ''], 'a second pod of the template: the same answers');
+  // a moves to z2: its answer is asked again.
+  cache.setNode(nodeWith('a', { zone: 'z2' }));
+  snapshot.update(cache);
+  assert.equal(batch(inZ2(), ['a', 'b']), ['', '']);
+  // b goes, c (no labels) comes, possibly into b's row: c is judged as itself, by labels and by name.
+  cache.removeNode('b');
+  cache.setNode(nodeWith('c'));
+  snapshot.update(cache);
+  assert.equal(batch(inZ2(), ['a', 'c']), ['', POD]);
+  const named = (name: string) => podRequiring({ matchFields: [nameIn(name)] });
+  assert.equal(batch(named('c'), ['a', 'c']), [POD, '']);
+});
+
 filter('requiredNodeNames: intersection within a term, union across terms, undefined when a term names no node', () => {
   const sel = (...terms: NodeSelectorTerm[]) => ({ nodeSelectorTerms: terms });
   const sorted = (s: Set<string> | undefined) => (s === undefined ? undefined : [...s].sort());

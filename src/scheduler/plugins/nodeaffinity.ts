@@ -9,7 +9,8 @@
 //   NormalizeScore = DefaultNormalizeScore(100, reverse=false).
 //
 // Selectors are compiled by src/api (compileRequiredNodeAffinity, compilePreferredSchedulingTerms) and
-// memoised per PodInfo, so a pod retried many times, or checked by queueing hints, compiles once.
+// memoised per PodInfo, so a pod retried many times, or checked by queueing hints, compiles once; required
+// selectors also by their text, and Filter keeps each one's answer per node row until nodes change.
 import type { Json } from '../../apiserver/strategy.js';
 import {
   SelectorError,
@@ -47,6 +48,7 @@ import {
 } from '../framework.js';
 import type { PodInfo } from '../podinfo.js';
 import type { Snapshot } from '../snapshot.js';
+import { RecentCache } from '../../util/recent.js';
 import { defaultNormalizeScore } from './helper.js';
 
 export const NAME = 'NodeAffinity';
@@ -64,6 +66,11 @@ const OBJECT_NAME_FIELD = 'metadata.name';
 // ---- per-pod compilation, memoised ----------------------------------------------------------------------
 
 const requiredByPod = new WeakMap<PodInfo, NodeMatcher | SelectorError>();
+/**
+ * The same compilation by the text of what it reads (nodeSelector and required node affinity), so pods made
+ * from one template share one matcher, and with it Filter's per-node answers (see NodeAffinity.answersFor).
+ */
+const requiredByText = new RecentCache<string, NodeMatcher | SelectorError>(1024);
 const preferredByPod = new WeakMap<PodInfo, NodeScorer | SelectorError | null>();
 
 /**
@@ -73,11 +80,17 @@ const preferredByPod = new WeakMap<PodInfo, NodeScorer | SelectorError | null>()
 function requiredOf(pod: PodInfo): NodeMatcher | SelectorError {
   let m = requiredByPod.get(pod);
   if (m === undefined) {
-    try {
-      m = compileRequiredNodeAffinity(pod.pod.spec, 'spec');
-    } catch (err) {
-      if (!(err instanceof SelectorError)) throw err;
-      m = err;
+    const spec = pod.pod.spec;
+    const text = JSON.stringify([spec.nodeSelector ?? null, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null]);
+    m = requiredByText.get(text);
+    if (m === undefined) {
+      try {
+        m = compileRequiredNodeAffinity(spec, 'spec');
+      } catch (err) {
+        if (!(err instanceof SelectorError)) throw err;
+        m = err;
+      }
+      requiredByText.set(text, m);
     }
     requiredByPod.set(pod, m);
   }
@@ -135,6 +148,7 @@ interface PreScoreState {
 
 export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
   readonly name = NAME;
+  private readonly answers = new WeakMap<NodeMatcher, { readonly snapshot: Snapshot; readonly version: number; readonly known: Int32Array }>();
 
   constructor(
     /** args.addedAffinity.requiredDuringSchedulingIgnoredDuringExecution, compiled. */
@@ -169,7 +183,31 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
 
   filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
     const required = this.requiredFor(state, pod);
-    return filterEach(rows, count, out, (row) => this.filterWith(required, row, snapshot));
+    if (required instanceof SelectorError) return filterEach(rows, count, out, (row) => this.filterWith(required, row, snapshot));
+    const known = this.answersFor(required, snapshot);
+    let rejected = 0;
+    for (let i = 0; i < count; i++) {
+      const row = rows[i]!;
+      let id = known[row]!;
+      if (id < 0) id = known[row] = this.filterWith(required, row, snapshot);
+      out[i] = id;
+      if (id !== 0) rejected++;
+    }
+    return rejected;
+  }
+
+  /**
+   * Filter's answer per row for one matcher (-1: not asked yet). An answer depends on the node's labels and
+   * name only (and this profile's addedAffinity), so it holds while the snapshot's selectorVersion does; a
+   * template's pods share their matcher, so after the first few pods a node costs one array read.
+   */
+  private answersFor(required: NodeMatcher, snapshot: Snapshot): Int32Array {
+    let a = this.answers.get(required);
+    if (a === undefined || a.snapshot !== snapshot || a.version !== snapshot.selectorVersion || a.known.length < snapshot.capacity) {
+      a = { snapshot, version: snapshot.selectorVersion, known: new Int32Array(snapshot.capacity).fill(-1) };
+      this.answers.set(required, a);
+    }
+    return a.known;
   }
 
   /** PreFilter's matcher; without PreFilter (it is optional upstream) the memoised compilation. */
