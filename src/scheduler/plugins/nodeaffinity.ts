@@ -73,6 +73,16 @@ const requiredByPod = new WeakMap<PodInfo, NodeMatcher | SelectorError>();
 const requiredByText = new RecentCache<string, NodeMatcher | SelectorError>(1024);
 const preferredByPod = new WeakMap<PodInfo, NodeScorer | SelectorError | null>();
 
+/** A compilation's result, or the SelectorError it threw (any other error is thrown on). */
+function orSelectorError<T>(compile: () => T): T | SelectorError {
+  try {
+    return compile();
+  } catch (err) {
+    if (!(err instanceof SelectorError)) throw err;
+    return err;
+  }
+}
+
 /**
  * nodeSelector AND required affinity (nodeaffinity.GetRequiredNodeAffinity). An invalid selector is a
  * SelectorError: upstream's lazy selector then matches no node, and so does drydock (see Filter).
@@ -84,12 +94,7 @@ function requiredOf(pod: PodInfo): NodeMatcher | SelectorError {
     const text = JSON.stringify([spec.nodeSelector ?? null, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null]);
     m = requiredByText.get(text);
     if (m === undefined) {
-      try {
-        m = compileRequiredNodeAffinity(spec, 'spec');
-      } catch (err) {
-        if (!(err instanceof SelectorError)) throw err;
-        m = err;
-      }
+      m = orSelectorError(() => compileRequiredNodeAffinity(spec, 'spec'));
       requiredByText.set(text, m);
     }
     requiredByPod.set(pod, m);
@@ -102,15 +107,7 @@ function preferredOf(pod: PodInfo): NodeScorer | SelectorError | null {
   let s = preferredByPod.get(pod);
   if (s === undefined) {
     const terms = pod.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
-    if (terms === undefined || terms === null) s = null;
-    else {
-      try {
-        s = compilePreferredSchedulingTerms(terms, 'spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution');
-      } catch (err) {
-        if (!(err instanceof SelectorError)) throw err;
-        s = err;
-      }
-    }
+    s = terms === undefined || terms === null ? null : orSelectorError(() => compilePreferredSchedulingTerms(terms, 'spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution'));
     preferredByPod.set(pod, s);
   }
   return s;
