@@ -145,7 +145,7 @@ interface PreScoreState {
 
 export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
   readonly name = NAME;
-  private readonly answers = new WeakMap<NodeMatcher, { readonly snapshot: Snapshot; readonly version: number; readonly known: Int32Array }>();
+  private readonly answers = new WeakMap<NodeMatcher, { readonly snapshot: Snapshot; readonly version: number; readonly known: Int32Array | undefined }>();
 
   constructor(
     /** args.addedAffinity.requiredDuringSchedulingIgnoredDuringExecution, compiled. */
@@ -180,8 +180,8 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
 
   filterNodes(state: CycleState, pod: PodInfo, rows: Int32Array, count: number, snapshot: Snapshot, out: Int32Array): number {
     const required = this.requiredFor(state, pod);
-    if (required instanceof SelectorError) return filterEach(rows, count, out, (row) => this.filterWith(required, row, snapshot));
-    const known = this.answersFor(required, snapshot);
+    const known = required instanceof SelectorError ? undefined : this.answersFor(required, snapshot);
+    if (known === undefined) return filterEach(rows, count, out, (row) => this.filterWith(required, row, snapshot));
     let rejected = 0;
     for (let i = 0; i < count; i++) {
       const row = rows[i]!;
@@ -196,15 +196,16 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   /**
    * Filter's answer per row for one matcher (-1: not asked yet). An answer depends on the node's labels and
    * name only (and this profile's addedAffinity), so it holds while the snapshot's selectorVersion does; a
-   * template's pods share their matcher, so after the first few pods a node costs one array read.
+   * template's pods share their matcher, so after the first few pods a node costs one array read. The
+   * array is made on a matcher's second use: a matcher used once (a DaemonSet pod's node name) gets none.
    */
-  private answersFor(required: NodeMatcher, snapshot: Snapshot): Int32Array {
-    let a = this.answers.get(required);
-    if (a === undefined || a.snapshot !== snapshot || a.version !== snapshot.selectorVersion || a.known.length < snapshot.capacity) {
-      a = { snapshot, version: snapshot.selectorVersion, known: new Int32Array(snapshot.capacity).fill(-1) };
-      this.answers.set(required, a);
-    }
-    return a.known;
+  private answersFor(required: NodeMatcher, snapshot: Snapshot): Int32Array | undefined {
+    const a = this.answers.get(required);
+    const valid = a !== undefined && a.snapshot === snapshot && a.version === snapshot.selectorVersion;
+    if (valid && a.known !== undefined && a.known.length >= snapshot.capacity) return a.known;
+    const known = valid ? new Int32Array(snapshot.capacity).fill(-1) : undefined;
+    this.answers.set(required, { snapshot, version: snapshot.selectorVersion, known });
+    return known;
   }
 
   /** PreFilter's matcher; without PreFilter (it is optional upstream) the memoised compilation. */
