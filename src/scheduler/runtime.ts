@@ -195,6 +195,8 @@ export class Framework implements FilterRunner {
   private pureGroup: RowPureScore[] = [];
   private missedRows = new Int32Array(0);
   private missedAt = new Int32Array(0);
+  /** selectHost's positions of the best total. */
+  private tiedAt = new Int32Array(0);
   private missedSums = new Float64Array(0);
 
   constructor(
@@ -218,6 +220,7 @@ export class Framework implements FilterRunner {
     this.allowedRows = new Int32Array(capacity);
     this.missedRows = new Int32Array(capacity);
     this.missedAt = new Int32Array(capacity);
+    this.tiedAt = new Int32Array(capacity);
     this.missedSums = new Float64Array(capacity);
   }
 
@@ -608,19 +611,21 @@ export class Framework implements FilterRunner {
    */
   private selectHost(count: number): number {
     const totals = this.totals;
+    // One pass: the positions holding the best total so far, in order (restarted when a better one comes).
+    const tied = this.tiedAt;
     let bestScore = totals[0]!;
     let ties = 1;
+    tied[0] = 0;
     for (let i = 1; i < count; i++) {
       const s = totals[i]!;
       if (s > bestScore) {
         bestScore = s;
+        tied[0] = i;
         ties = 1;
-      } else if (s === bestScore) ties++;
+      } else if (s === bestScore) tied[ties++] = i;
     }
-    let pick = ties === 1 ? 0 : this.options.rng.int(ties);
-    for (let i = 0; ; i++) {
-      if (totals[i] === bestScore && pick-- === 0) return this.feasible[i]!;
-    }
+    const pick = ties === 1 ? 0 : this.options.rng.int(ties);
+    return this.feasible[tied[pick]!]!;
   }
 
   /** Explain mode: every filter on every node, so each node lists all its reasons; returns them by row. */
