@@ -22,6 +22,7 @@ import {
   type NodeMatcher,
   type NodeScorer,
   type NodeSelector,
+  type NodeSelectorTerm,
   type PreferredSchedulingTerm,
 } from '../../api/index.js';
 import {
@@ -71,6 +72,8 @@ const requiredByPod = new WeakMap<PodInfo, NodeMatcher | SelectorError>();
  * from one template share one matcher, and with it Filter's per-node answers (see NodeAffinity.answersFor).
  */
 const requiredByText = new RecentCache<string, NodeMatcher | SelectorError>(1024);
+/** The matchers requiredByText made: only these keep per-row answers (a pod's own matcher would not pay). */
+const sharedMatchers = new WeakSet<NodeMatcher>();
 const preferredByPod = new WeakMap<PodInfo, NodeScorer | SelectorError | null>();
 
 /** A compilation's result, or the SelectorError it threw (any other error is thrown on). */
@@ -91,11 +94,18 @@ function requiredOf(pod: PodInfo): NodeMatcher | SelectorError {
   let m = requiredByPod.get(pod);
   if (m === undefined) {
     const spec = pod.pod.spec;
-    const text = JSON.stringify([spec.nodeSelector ?? null, spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null]);
-    m = requiredByText.get(text);
+    const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null;
+    // A selector naming nodes (matchFields, a DaemonSet pod's node) is its pod's own: no text to share.
+    const terms: unknown = required?.nodeSelectorTerms;
+    const namesNodes = Array.isArray(terms) && terms.some((t: NodeSelectorTerm | null) => (t?.matchFields?.length ?? 0) > 0);
+    const text = namesNodes ? undefined : JSON.stringify([spec.nodeSelector ?? null, required]);
+    m = text === undefined ? undefined : requiredByText.get(text);
     if (m === undefined) {
       m = orSelectorError(() => compileRequiredNodeAffinity(spec, 'spec'));
-      requiredByText.set(text, m);
+      if (text !== undefined) {
+        requiredByText.set(text, m);
+        if (!(m instanceof SelectorError)) sharedMatchers.add(m);
+      }
     }
     requiredByPod.set(pod, m);
   }
@@ -196,10 +206,11 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   /**
    * Filter's answer per row for one matcher (-1: not asked yet). An answer depends on the node's labels and
    * name only (and this profile's addedAffinity), so it holds while the snapshot's selectorVersion does; a
-   * template's pods share their matcher, so after the first few pods a node costs one array read. The
-   * array is made on a matcher's second use: a matcher used once (a DaemonSet pod's node name) gets none.
+   * template's pods share their matcher, so after the first few pods a node costs one array read. Only
+   * shared matchers keep answers, and only from their second use on.
    */
   private answersFor(required: NodeMatcher, snapshot: Snapshot): Int32Array | undefined {
+    if (!sharedMatchers.has(required)) return undefined;
     const a = this.answers.get(required);
     const valid = a !== undefined && a.snapshot === snapshot && a.version === snapshot.selectorVersion;
     if (valid && a.known !== undefined && a.known.length >= snapshot.capacity) return a.known;
