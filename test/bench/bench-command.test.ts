@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { SCALE_CASE, scaled } from '../../src/bench/cases.js';
 import { runAlibabaReplay } from '../../src/bench/replay.js';
 import { runCase, type CaseResult } from '../../src/bench/runner.js';
-import { CASE_NAMES, DEFAULT_RUNS, formatTable, heapLimitMb, runsFor, workerFailure } from '../../src/cli/commands/bench.js';
+import { bench, CASE_NAMES, DEFAULT_RUNS, formatTable, heapLimitMb, runsFor, workerFailure, type CaseRunner } from '../../src/cli/commands/bench.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -69,6 +69,24 @@ t('the table: ratio = pods/s ÷ threshold; cases without a threshold show "-"', 
   // 5400 / 270 = 20.0x
   assert.match(lines[1]!, /^SchedulingBasic\s+10\s+100\s+5400\s+270\s+20\.0x\s+2\.0s\s+256 MiB$/);
   assert.match(lines[2]!, /^AlibabaReplay\s+10\s+100\s+5400\s+-\s+-\s+25\.6s\s+256 MiB$/);
+});
+
+t('repeated runs go round by round, each case\'s median reported with its largest peak RSS', async () => {
+  const calls: string[] = [];
+  // Throughput by call: the second round is slow for every case (a slow spell of the machine).
+  const speeds: Record<string, number[]> = { SchedulingBasic: [100, 40, 90], TopologySpreading: [300, 120, 280] };
+  const run: CaseRunner = async (job) => {
+    const i = calls.filter((c) => c.startsWith(job.case)).length;
+    calls.push(`${job.case}#${i}`);
+    if (job.case === 'AlibabaReplay') return { skipped: 'no trace here' };
+    const pps = speeds[job.case]![i]!;
+    return { case: job.case, nodes: 1, initPods: 0, measuredPods: 10, seconds: 10 / pps, wallSeconds: 1, podsPerSecond: pps, threshold: 10, ratio: pps / 10, peakRssBytes: (i + 1) * 2 ** 20, schedulerOnly: false };
+  };
+  const out = await bench({ case: ['SchedulingBasic', 'TopologySpreading', 'AlibabaReplay'], 'scheduler-only': false, seed: 1 }, run);
+  // Round 1: every case (the replay is skipped, once); rounds 2 and 3: the two short cases again.
+  assert.equal(calls, ['SchedulingBasic#0', 'TopologySpreading#0', 'AlibabaReplay#0', 'SchedulingBasic#1', 'TopologySpreading#1', 'SchedulingBasic#2', 'TopologySpreading#2']);
+  // Medians: 90 of {100, 40, 90} and 280 of {300, 120, 280}; peak RSS the largest of three (3 MiB).
+  assert.equal(out.map((r) => [r.case, r.podsPerSecond, r.peakRssBytes / 2 ** 20]), [['SchedulingBasic', 90, 3], ['TopologySpreading', 280, 3]]);
 });
 
 t('bad flags: one line naming the flag, exit 2, before any case runs', () => {

@@ -76,6 +76,13 @@ function checkCount(flag: string, value: number | undefined, what: string): void
   throw new UserInputError(`${flag}${Number.isNaN(value) ? '' : ` ${String(value)}`}: not a ${what} count (expected a whole number ≥ 1)`);
 }
 
+/** The median run by throughput, with the largest peak memory of all the runs. */
+function medianRun(runs: readonly CaseResult[]): CaseResult {
+  const mid = median(runs.map((r) => r.podsPerSecond));
+  const pick = runs.find((r) => r.podsPerSecond === mid)!;
+  return { ...pick, peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)) };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -98,37 +105,46 @@ export function formatTable(rows: readonly CaseResult[]): string {
   return [line(head), ...body.map(line)].join('\n') + '\n';
 }
 
-export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly string[] }): Promise<CaseResult[]> {
+/** What runs one case once: a worker process (tests give their own). */
+export type CaseRunner = (job: { case: string; nodes?: number; pods?: number; schedulerOnly?: boolean; seed?: number }) => Promise<ReplayOutcome>;
+
+export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly string[] }, run: CaseRunner = runWorker): Promise<CaseResult[]> {
   const names = args.case ?? CASE_NAMES;
   for (const n of names) if (findCase(n) === undefined && n !== REPLAY_CASE) throw new UserInputError(`--case ${n}: unknown case (expected one of ${CASE_NAMES.join(', ')})`);
-  const results: CaseResult[] = [];
+  // Every (case, mode) to measure, in the order results are reported.
+  const plan: { name: string; schedulerOnly: boolean; runs: CaseResult[]; wanted: number; skipped?: string }[] = [];
   for (const name of names) {
-    const job = { case: name, ...(args.nodes !== undefined ? { nodes: args.nodes } : {}), ...(args.pods !== undefined ? { pods: args.pods } : {}), seed: args.seed };
     for (const schedulerOnly of args['scheduler-only'] ? [false, true] : [false]) {
-      const runs: CaseResult[] = [];
       if (name === REPLAY_CASE && schedulerOnly) continue;
-      let skipped: string | undefined;
-      for (let i = 0; i < runsFor(name, args.runs) && skipped === undefined; i++) {
-        const outcome = await runWorker({ ...job, schedulerOnly });
-        if ('skipped' in outcome) skipped = outcome.skipped;
-        else runs.push(outcome);
-      }
-      if (skipped !== undefined) {
-        process.stdout.write(`${name}: SKIPPED — ${skipped}\n`);
+      plan.push({ name, schedulerOnly, runs: [], wanted: runsFor(name, args.runs) });
+    }
+  }
+  // Repeated runs go round by round (every case once, then every case again), not back to back: a spell
+  // when the machine runs slower then lands on one run of several cases instead of every run of one case,
+  // and the median drops it.
+  const results: CaseResult[] = [];
+  const rounds = Math.max(0, ...plan.map((p) => p.wanted));
+  for (let round = 0; round < rounds; round++) {
+    for (const item of plan) {
+      if (item.skipped !== undefined || round >= item.wanted) continue;
+      const job = { case: item.name, ...(args.nodes !== undefined ? { nodes: args.nodes } : {}), ...(args.pods !== undefined ? { pods: args.pods } : {}), seed: args.seed };
+      const outcome = await run({ ...job, schedulerOnly: item.schedulerOnly });
+      if ('skipped' in outcome) {
+        item.skipped = outcome.skipped;
+        process.stdout.write(`${item.name}: SKIPPED — ${outcome.skipped}\n`);
         continue;
       }
-      // The median run by throughput; peak memory is the largest seen.
-      const mid = median(runs.map((r) => r.podsPerSecond));
-      const pick = runs.find((r) => r.podsPerSecond === mid)!;
-      const result = { ...pick, peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)) };
-      results.push(result);
+      item.runs.push(outcome);
+      if (item.runs.length < item.wanted) continue;
+      const result = medianRun(item.runs);
       process.stdout.write(
         result.threshold > 0
-          ? `${result.case}${schedulerOnly ? ' (scheduler only)' : ''}: ${result.podsPerSecond.toFixed(0)} pods/s (${result.ratio.toFixed(1)}x kube-scheduler's ${result.threshold})\n`
+          ? `${result.case}${item.schedulerOnly ? ' (scheduler only)' : ''}: ${result.podsPerSecond.toFixed(0)} pods/s (${result.ratio.toFixed(1)}x kube-scheduler's ${result.threshold})\n`
           : `${result.case}: ${result.wallSeconds.toFixed(1)} s wall, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
       );
     }
   }
+  for (const item of plan) if (item.skipped === undefined && item.runs.length > 0) results.push(medianRun(item.runs));
   return results;
 }
 
