@@ -3,6 +3,7 @@
 // Usage: node dist/test/run.js [substring ...]  (only files whose path contains one of the substrings)
 
 import { readdirSync, statSync } from 'node:fs';
+import fc from 'fast-check';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,6 +23,10 @@ const filters = process.argv.slice(2);
 const files = findTests(here).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 
 // uvu collects suites into a global queue when UVU_DEFER is set, then runs them all in exec().
+// uvu prints a failure's message, not its `cause`, where fast-check puts the property's own error by default:
+// with this the message says what did not hold, next to the counterexample.
+fc.configureGlobal({ ...fc.readConfigureGlobal(), includeErrorInReport: true });
+
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: unknown[][] };
 g.UVU_DEFER = 1;
 const uvu = await import('uvu');
