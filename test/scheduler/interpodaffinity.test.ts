@@ -765,30 +765,28 @@ property('random clusters (≤ 8 nodes, 3 zones, hostnames unique, shared or mis
       const reasons = () => Object.fromEntries(names.map((n) => [n, reasonOf(pl.filter(dry, incoming, snapshot.rowOf(n))).text]));
       let now = refPods;
       const undo: (() => void)[] = [];
-      if (now.length > 0) {
-        const victim = now[0]!;
-        const info = makePodInfo(toPod(victim));
-        const row = snapshot.rowOf(victim.node);
+      // One pod taken off (-1) or put on (+1) its row, then RemovePod / AddPod on the clone; undone later.
+      const dryRun = (p: RefPod, sign: 1 | -1): void => {
+        const info = makePodInfo(toPod(p));
+        const row = snapshot.rowOf(p.node);
         const before = snapshot.pods[row]!;
-        snapshot.dryRunRemovePod(info, row, []);
+        if (sign < 0) snapshot.dryRunRemovePod(info, row, []);
+        else snapshot.dryRunAddPod(info, row, []);
         undo.push(() => {
-          snapshot.dryRunAddPod(info, row, []);
+          if (sign < 0) snapshot.dryRunAddPod(info, row, []);
+          else snapshot.dryRunRemovePod(info, row, []);
           snapshot.pods[row] = before;
         });
-        pl.removePod(dry, incoming, info, row, snapshot);
+        if (sign < 0) pl.removePod(dry, incoming, info, row, snapshot);
+        else pl.addPod(dry, incoming, info, row, snapshot);
+      };
+      if (now.length > 0) {
+        dryRun(now[0]!, -1);
         now = now.slice(1);
         assert.equal(reasons(), referenceFilter(incomingRef, refNodes, now));
       }
       const added = place('dry-added', c.dryAdd);
-      const addedInfo = makePodInfo(toPod(added));
-      const addedRow = snapshot.rowOf(added.node);
-      const addedBefore = snapshot.pods[addedRow]!;
-      snapshot.dryRunAddPod(addedInfo, addedRow, []);
-      undo.push(() => {
-        snapshot.dryRunRemovePod(addedInfo, addedRow, []);
-        snapshot.pods[addedRow] = addedBefore;
-      });
-      pl.addPod(dry, incoming, addedInfo, addedRow, snapshot);
+      dryRun(added, 1);
       assert.equal(reasons(), referenceFilter(incomingRef, refNodes, [...now, added]));
       for (const u of undo.reverse()) u();
       // The original state, once the dry runs are undone, still answers for the unchanged cluster.
