@@ -197,6 +197,8 @@ export class Framework implements FilterRunner {
   private missedAt = new Int32Array(0);
   /** selectHost's positions of the best total. */
   private tiedAt = new Int32Array(0);
+  /** The filters skipFilter leaves, once this cycle asked for them (filtersWithout); reset with skipFilter. */
+  private cycleFilters: readonly FilterPlugin[] | undefined;
   private missedSums = new Float64Array(0);
 
   constructor(
@@ -311,9 +313,17 @@ export class Framework implements FilterRunner {
 
   runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: number, snapshot: Snapshot): number {
     if (this.nominator?.hasNominatedPods() !== true) return this.runFilterPlugins(state, pod, node, snapshot);
-    const skip = state.skipFilterPlugins;
-    const filters = skip === undefined || skip.size === 0 ? this.plugins.filter : this.plugins.filter.filter((f) => !skip.has(f.name));
-    return this.filterWithNominatedPods(filters, state, pod, node, snapshot, undefined);
+    return this.filterWithNominatedPods(this.filtersWithout(state.skipFilterPlugins), state, pod, node, snapshot, undefined);
+  }
+
+  /**
+   * The filter plugins minus those PreFilter skipped. For this framework's own skip set (the cycle's, which
+   * preemption's dry runs carry on their state clones) the list is made once per cycle.
+   */
+  private filtersWithout(skip: ReadonlySet<string> | undefined): readonly FilterPlugin[] {
+    if (skip === undefined || skip.size === 0) return this.plugins.filter;
+    if (skip !== this.skipFilter) return this.plugins.filter.filter((f) => !skip.has(f.name));
+    return (this.cycleFilters ??= this.plugins.filter.filter((f) => !skip.has(f.name)));
   }
 
   runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: number, snapshot: Snapshot): void {
@@ -365,6 +375,7 @@ export class Framework implements FilterRunner {
 
     // PreFilter.
     this.skipFilter.clear();
+    this.cycleFilters = undefined;
     let allowed: Set<string> | undefined;
     const narrowing: string[] = [];
     for (const p of this.plugins.preFilter) {
@@ -411,7 +422,7 @@ export class Framework implements FilterRunner {
       }
     }
     // The filters this cycle runs (PreFilter may have skipped some), resolved once, not per node.
-    const filters = this.plugins.filter.filter((f) => !this.skipFilter.has(f.name));
+    const filters = this.filtersWithout(this.skipFilter);
     const nominations = this.nominator?.hasNominatedPods() === true;
     if (explain) {
       for (let i = 0; i < numAll; i++) {
