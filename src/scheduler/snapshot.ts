@@ -515,9 +515,10 @@ export class Snapshot extends Columns {
         this.taintedRows += this.tainted[r]!;
         this.unschedulableRows += this.unschedulable[r]!;
       }
-      if (oldLabels !== (this.present[r] ? this.labels[r] : undefined)) this.labelsVersion++;
+      const newLabels = this.present[r] ? this.labels[r] : undefined;
       const newName = this.present[r] ? this.names[r] : undefined;
-      if (oldLabels !== (this.present[r] ? this.labels[r] : undefined) || oldName !== newName) this.selectorVersion++;
+      if (oldLabels !== newLabels) this.labelsVersion++;
+      if (oldLabels !== newLabels || oldName !== newName) this.selectorVersion++;
       if (oldName !== newName || changes === undefined) recount.add(r);
       if (oldName !== newName) {
         if (oldName !== undefined && this.rowByName.get(oldName) === r) this.rowByName.delete(oldName);
@@ -640,10 +641,11 @@ export class Snapshot extends Columns {
    * Per domain of `topologyKey`: how many present nodes it has, and the sum of podCounts(countKey, matches)
    * over them (zeros without a countKey). What PodTopologySpread's PreFilter adds up over every node, kept
    * between cycles: pod deltas (and dry runs) move the sums as they move the per-row counts, and a change
-   * of domains or a recount rebuilds them on the next call, and `total` is the sum of `sums`. The arrays
-   * belong to the snapshot: copy them, or read them only while the snapshot is unchanged (a dry run moves them).
+   * of domains or a recount rebuilds them on the next call. `total` is the sum of `sums`; `ids` is the
+   * domain column they are indexed by (domains(topologyKey).ids). The arrays belong to the snapshot: copy
+   * them, or read them only while the snapshot is unchanged (a dry run moves them).
    */
-  domainSums(topologyKey: string, countKey: string | undefined, matches: (p: PodInfo) => boolean): { readonly nodes: Int32Array; readonly sums: Int32Array; readonly total: number } {
+  domainSums(topologyKey: string, countKey: string | undefined, matches: (p: PodInfo) => boolean): { readonly ids: Int32Array; readonly nodes: Int32Array; readonly sums: Int32Array; readonly total: number } {
     const col = this.domains(topologyKey);
     const counter = countKey === undefined ? undefined : this.counter(countKey, matches);
     const key = `${countKey ?? ''}\u0000${topologyKey}`;

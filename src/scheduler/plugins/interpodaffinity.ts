@@ -364,7 +364,7 @@ class DomainCounts {
     const i = this.keys.indexOf(key);
     if (i < 0) {
       this.keys.push(key);
-      this.ids.push(snapshot.domains(key).ids);
+      this.ids.push(agg.ids);
       this.counts.push(agg.sums);
       this.owned.push(false);
       return agg.total;
