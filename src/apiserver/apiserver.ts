@@ -244,6 +244,10 @@ export class ApiServer {
    * store's history still holds.
    */
   private readonly decoded = new RecentCache<KeyValue, Json>(4096);
+  /** The last stored value decode() made an object of, its revision and that object (see written()). */
+  private lastStored: unknown;
+  private lastStoredRevision = 0;
+  private lastDecoded: Json | undefined;
   private readonly bookmarkIntervalMs: number;
   private bookmarkWatchers = 0;
   private bookmarkTimer: Timer | undefined;
@@ -366,8 +370,22 @@ export class ApiServer {
     if (obj === undefined) {
       obj = withVersion(kv.value as Json, kv.modRevision);
       this.decoded.set(kv, obj);
+      this.lastStored = kv.value;
+      this.lastStoredRevision = kv.modRevision;
+      this.lastDecoded = obj;
     }
     return obj;
+  }
+
+  /**
+   * What a write returns: the value it stored, with the revision it was stored at. The embedded store
+   * delivers the write to its watchers before the write returns, so decode() has usually just made that
+   * object for them: the writer gets the same one rather than another copy (objects are never changed in
+   * place, so sharing is safe, as it is between watchers).
+   */
+  private written(stored: Json, revision: number): Json {
+    if (this.lastStored === stored && this.lastStoredRevision === revision) return this.lastDecoded!;
+    return withVersion(stored, revision);
   }
 
   private namespaceOf(s: Strategy, namespace: string | undefined): string | undefined {
@@ -483,15 +501,16 @@ export class ApiServer {
     const key = this.key(s, namespace, String(name));
     const leased = this.leaseFor(s);
     const lease = leased instanceof Promise ? await leased : leased;
+    const stored = ownObjectStored(obj);
     const res = await this.store
       .txn({
         compare: [{ key, target: 'mod', result: 'equal', operand: 0 }],
-        success: [{ put: { key, value: ownObjectStored(obj), ...lease } }],
+        success: [{ put: { key, value: stored, ...lease } }],
         failure: [],
       })
       .catch((e: unknown) => this.storeError(e));
     if (!res.succeeded) throw errors.alreadyExists(s.info.resource, s.info.group, String(name));
-    return withVersion(obj, res.header.revision) as T;
+    return this.written(stored, res.header.revision) as T;
   }
 
   /** The lease an object of this kind is written with: events live eventTtlSeconds (store.go ttlForUpdate / TTLFunc). */
@@ -744,14 +763,15 @@ export class ApiServer {
         (s.kind !== 'Namespace' || specFinalizers(obj).length === 0);
       const leased = finished ? NO_LEASE : this.leaseFor(s);
       const lease = leased instanceof Promise ? await leased : leased;
+      const stored = finished ? obj : withoutVersion(obj);
       const txn = await this.store
         .txn({
           compare: [{ key, target: 'mod', result: 'equal', operand: kv.modRevision }],
-          success: finished ? [{ deleteRange: { key } }] : [{ put: { key, value: withoutVersion(obj), ...lease } }],
+          success: finished ? [{ deleteRange: { key } }] : [{ put: { key, value: stored, ...lease } }],
           failure: [],
         })
         .catch((e: unknown) => this.storeError(e));
-      if (txn.succeeded) return withVersion(obj, txn.header.revision);
+      if (txn.succeeded) return finished ? withVersion(obj, txn.header.revision) : this.written(stored, txn.header.revision);
       if (expected !== undefined || attempt > 100) {
         throw errors.conflict(s.info.resource, s.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
