@@ -1,7 +1,9 @@
-// Where each scheduler_perf case spends its time: runs the case's worker under `node --cpu-prof` and reads
-// the profile back — the functions with the most self time, and the share of a few subsystems (inclusive
-// time of their entry points), so a case below target names its hot spots.
-// Run: npm run bench:profile [-- --case SchedulingBasic ...] [--top 12] [--json FILE]
+// Where each scheduler_perf case spends its time: profiles the case's measured phase (the span its
+// throughput is measured over: V8's sampling profiler, started and stopped by the worker) — or with --whole
+// the whole worker under `node --cpu-prof` (cluster start, nodes and initial pods too) — and reads the
+// profile back: the functions with the most self time, and the share of a few subsystems (inclusive time of
+// their entry points), so a case below target names its hot spots.
+// Run: npm run bench:profile [-- --case SchedulingBasic ...] [--top 12] [--whole] [--json FILE]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +49,8 @@ function frameName(f: CallFrame): string {
 
 export interface CaseProfile {
   case: string;
+  /** What the profile covers. */
+  span: 'measured phase' | 'whole worker';
   profiledMs: number;
   /** Functions by self time, with their line, as % of the profile. */
   selfTop: { function: string; percent: number }[];
@@ -54,13 +58,23 @@ export interface CaseProfile {
   subsystems: Record<string, number>;
 }
 
-export function summarise(name: string, p: CpuProfile, top: number): CaseProfile {
+export function summarise(name: string, p: CpuProfile, top: number, span: CaseProfile['span'] = 'measured phase'): CaseProfile {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfById = new Map<number, number>();
   let total = 0;
+  // The inspector's own calls (starting the profiler in-process) are not the case's time.
+  const inspector = new Set<number>();
+  const mark = (id: number, inside: boolean): void => {
+    const n = byId.get(id)!;
+    const now = inside || n.callFrame.url.startsWith('node:inspector');
+    if (now) inspector.add(id);
+    for (const c of n.children ?? []) mark(c, now);
+  };
+  if (p.nodes.length > 0) mark(p.nodes[0]!.id, false);
   p.samples.forEach((id, i) => {
+    if (inspector.has(id)) return;
     const dt = p.timeDeltas[i] ?? 0;
     selfById.set(id, (selfById.get(id) ?? 0) + dt);
     total += dt;
@@ -86,16 +100,20 @@ export function summarise(name: string, p: CpuProfile, top: number): CaseProfile
     .map(([fn, t]) => ({ function: fn, percent: pct(t) }));
   const subsystems: Record<string, number> = {};
   for (const [label, key] of Object.entries(SUBSYSTEMS)) subsystems[label] = pct(inclusive.get(key) ?? 0);
-  return { case: name, profiledMs: Math.round(total / 1000), selfTop, subsystems };
+  return { case: name, span, profiledMs: Math.round(total / 1000), selfTop, subsystems };
 }
 
-function profileCase(name: string, top: number): CaseProfile {
+function profileCase(name: string, top: number, whole: boolean): CaseProfile {
   const dir = mkdtempSync(join(tmpdir(), 'drydock-profile-'));
   try {
-    execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, WORKER, JSON.stringify({ case: name })], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // 100 µs samples for the measured phase (a second or less in most cases); V8's default 1 ms for --whole.
+    const args = whole
+      ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, WORKER, JSON.stringify({ case: name })]
+      : [WORKER, JSON.stringify({ case: name, profile: join(dir, 'measured.cpuprofile'), profileIntervalUs: 100 })];
+    execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error(`${name}: node wrote no profile`);
-    return summarise(name, JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, top);
+    return summarise(name, JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, top, whole ? 'whole worker' : 'measured phase');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -105,6 +123,7 @@ function main(): void {
   const args = process.argv.slice(2);
   const names: string[] = [];
   let top = 12;
+  let whole = false;
   let json: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -115,14 +134,15 @@ function main(): void {
         process.stderr.write(`bench:profile: --top ${text ?? ''}: not a count (expected a whole number ≥ 1)\n`);
         process.exit(2);
       }
-    } else if (a === '--json' && args[i + 1] === undefined) {
+    } else if (a === '--whole') whole = true;
+    else if (a === '--json' && args[i + 1] === undefined) {
       process.stderr.write('bench:profile: --json: no file named (expected --json FILE)\n');
       process.exit(2);
     }
     else if (a === '--json') json = args[++i];
     else if (a === '--case') while (i + 1 < args.length && !args[i + 1]!.startsWith('--')) names.push(args[++i]!);
     else {
-      process.stderr.write(`bench:profile: unknown argument ${a} (expected --case NAME..., --top N, --json FILE)\n`);
+      process.stderr.write(`bench:profile: unknown argument ${a} (expected --case NAME..., --top N, --whole, --json FILE)\n`);
       process.exit(2);
     }
   }
@@ -135,9 +155,9 @@ function main(): void {
   }
   const results: CaseProfile[] = [];
   for (const name of names.length > 0 ? names : [...known]) {
-    const r = profileCase(name, top);
+    const r = profileCase(name, top, whole);
     results.push(r);
-    process.stdout.write(`\n${r.case} (${r.profiledMs} ms profiled, whole worker)\n`);
+    process.stdout.write(`\n${r.case} (${r.profiledMs} ms profiled, ${r.span})\n`);
     for (const [label, p] of Object.entries(r.subsystems)) if (p > 0) process.stdout.write(`  ${String(p).padStart(5)}%  ${label}\n`);
     process.stdout.write('  self time:\n');
     for (const s of r.selfTop) process.stdout.write(`  ${String(s.percent).padStart(5)}%  ${s.function}\n`);

@@ -38,6 +38,8 @@ export interface RunOptions {
   /** Another store (etcd) and the key prefix there; default: an embedded store on the case's clock. */
   readonly store?: Store;
   readonly storagePrefix?: string;
+  /** Told when the measured phase starts and when it has ended, outside its timing (bench:profile profiles just that phase). */
+  readonly onMeasure?: (phase: 'start' | 'end') => void;
 }
 
 /**
@@ -107,13 +109,16 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<C
   let start: bigint;
   if (options.schedulerOnly) {
     await createGroup(api, c.measured);
+    options.onMeasure?.('start');
     start = process.hrtime.bigint();
   } else {
+    options.onMeasure?.('start');
     start = process.hrtime.bigint();
     await createGroup(api, c.measured, scheduler);
   }
   await driveUntilBound(scheduler, clock, base + c.measured.count);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  options.onMeasure?.('end');
   if (options.keep) await options.keep(api, scheduler);
   scheduler.stop();
   const podsPerSecond = c.measured.count / seconds;

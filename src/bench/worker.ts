@@ -1,5 +1,8 @@
 // Runs one benchmark case in its own process (so its peak RSS is its own) and prints the result as JSON.
 // Usage: node worker.js '{"case":"SchedulingBasic","nodes":5000,"pods":10000,"schedulerOnly":false,"seed":1}'
+// With "profile": FILE, it also writes a V8 CPU profile (.cpuprofile JSON) of the measured phase alone.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { findCase, REPLAY_CASE, scaled } from './cases.js';
 import { runCase } from './runner.js';
 
@@ -9,6 +12,39 @@ interface Job {
   pods?: number;
   schedulerOnly?: boolean;
   seed?: number;
+  /** Where to write the measured phase's CPU profile. */
+  profile?: string;
+  /** Its sampling interval in µs (V8's default is 1000). */
+  profileIntervalUs?: number;
+}
+
+/**
+ * V8's sampling profiler (through the in-process inspector, whose calls complete synchronously), started as
+ * the measured phase starts and stopped when it ends; `written()` settles once the profile is in `file`.
+ */
+function measuredPhaseProfiler(file: string, intervalUs: number): { onMeasure: (phase: 'start' | 'end') => void; written: () => Promise<void> } {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  let written: Promise<void> = Promise.reject(new Error('the measured phase never ended'));
+  written.catch(() => {});
+  return {
+    written: () => written,
+    onMeasure: (phase) => {
+      if (phase === 'start') {
+        session.post('Profiler.start');
+        return;
+      }
+      written = new Promise((resolve, reject) =>
+        session.post('Profiler.stop', (err, res) => {
+          if (err) return reject(err);
+          writeFileSync(file, JSON.stringify(res.profile));
+          resolve();
+        }),
+      );
+    },
+  };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
@@ -24,5 +60,11 @@ if (c === undefined) {
   process.exit(2);
 }
 const shaped = job.nodes !== undefined || job.pods !== undefined ? scaled(c, job.nodes ?? c.nodes, job.pods ?? c.measured.count) : c;
-const result = await runCase(shaped, { seed: job.seed ?? 1, schedulerOnly: job.schedulerOnly ?? false });
+const profiler = job.profile !== undefined ? measuredPhaseProfiler(job.profile, job.profileIntervalUs ?? 1000) : undefined;
+const result = await runCase(shaped, {
+  seed: job.seed ?? 1,
+  schedulerOnly: job.schedulerOnly ?? false,
+  ...(profiler !== undefined ? { onMeasure: profiler.onMeasure } : {}),
+});
+await profiler?.written();
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -7,6 +7,9 @@ import type { Node, Pod } from '../../src/api/index.js';
 import type { ApiServer } from '../../src/apiserver/apiserver.js';
 import { CASES, findCase, scaled } from '../../src/bench/cases.js';
 import { runCase } from '../../src/bench/runner.js';
+import { asyncStore } from '../../src/store/embedded.js';
+import { MvccStore, prefixEnd } from '../../src/store/mvcc.js';
+import { ManualClock } from '../../src/util/clock.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
 
@@ -138,6 +141,24 @@ cases('same seed, same placements', async () => {
     return out;
   };
   assert.equal(await placements(), await placements());
+});
+
+cases('onMeasure brackets the measured phase: the initial pods are bound at its start, every pod at its end', async () => {
+  // SchedulingBasic scaled to 10 nodes: its init group scales with the nodes (1000 × 10/5000 = 2 pods), and 30
+  // measured pods follow. Counted in the store as each phase is reported: 'start' sees 2 bound pods of 2,
+  // 'end' sees 2 + 30 = 32 bound of 32.
+  const c = scaled(findCase('SchedulingBasic')!, 10, 30);
+  const mvcc = new MvccStore({ clock: new ManualClock(Date.UTC(2026, 0, 1)) });
+  const pods = () => mvcc.range<Pod>({ key: '/registry/pods/', rangeEnd: prefixEnd('/registry/pods/') }).kvs.map((kv) => kv.value);
+  const seen: string[] = [];
+  await runCase(c, {
+    store: asyncStore(mvcc),
+    onMeasure: (phase) => {
+      const all = pods();
+      seen.push(`${phase}: ${all.filter((p) => p.spec.nodeName !== undefined).length} bound of ${all.length}`);
+    },
+  });
+  assert.equal(seen, ['start: 2 bound of 2', 'end: 32 bound of 32']);
 });
 
 cases.run();

@@ -32,4 +32,22 @@ test('self time per function and inclusive shares of the subsystems, in % of all
   assert.is(r.subsystems['API create (ApiServer.create)'], 0);
 });
 
+test('the inspector\'s own frames (starting the profiler in-process) are left out of every share', () => {
+  // root → scheduleOne (4 samples), root → post node:inspector → dispatch (6 samples): only scheduleOne's 4 ms count.
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 3] },
+      { id: 2, callFrame: frame('scheduleOne', 'file:///x/dist/src/scheduler/scheduler.js') },
+      { id: 3, callFrame: frame('post', 'node:inspector'), children: [4] },
+      { id: 4, callFrame: frame('dispatch', '') },
+    ],
+    samples: [4, 4, 4, 2, 2, 4, 2, 4, 2, 4],
+    timeDeltas: Array.from({ length: 10 }, () => 1000),
+  };
+  const r = summarise('Made-up', profile, 5);
+  assert.is(r.profiledMs, 4);
+  assert.equal(r.selfTop, [{ function: 'scheduleOne scheduler/scheduler.js:1', percent: 100 }]);
+  assert.is(r.subsystems['scheduling cycle (scheduleOne)'], 100);
+});
+
 test.run();
