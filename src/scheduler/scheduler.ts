@@ -283,10 +283,14 @@ export class Scheduler {
     }
   }
 
-  /** A bound pod seen through the informer replaces its assumed copy (cache.go AddPod confirms an assumption). */
+  /**
+   * A bound pod seen through the informer replaces its assumed copy (cache.go AddPod confirms an
+   * assumption), in place when it differs from it only where nothing in the cache looks (NodeCache.refresh).
+   */
   private confirmAssigned(pod: Pod): void {
-    this.assumed.delete(keyOf(pod));
-    this.cache.addPod(makePodInfo(pod));
+    const key = keyOf(pod);
+    this.assumed.delete(key);
+    if (!this.cache.refresh(key, pod)) this.cache.addPod(makePodInfo(pod));
   }
 
   private moveAll(event: ClusterEvent, oldObj: Json | undefined, newObj: Json | undefined): void {

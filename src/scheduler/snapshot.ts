@@ -6,7 +6,7 @@
 //
 // Bounds invariant for the `!` in this file and in plugins: every row index passed around is < rows, and
 // every typed column has length >= capacity >= rows.
-import { cpuMilli, memoryBytes, tryParseQuantity, value, type Labels, type Node, type Taint } from '../api/index.js';
+import { cpuMilli, memoryBytes, tryParseQuantity, value, type Labels, type Node, type Pod, type Taint } from '../api/index.js';
 import { GPU_DEVICES_ANNOTATION, GPU_MODEL_LABEL, GPU_RESOURCE, type PodInfo } from './podinfo.js';
 
 /** Devices per node the GPU accounting tracks. */
@@ -385,6 +385,44 @@ export class NodeCache extends Columns {
     return text.split(',').map((d) => Number(d.trim())).filter((d) => Number.isInteger(d) && d >= 0 && d < MAX_GPUS_PER_NODE);
   }
 
+  /**
+   * Takes a newer version of a placed pod (its bound object after the assumed one, a status update) in
+   * place, when nothing the columns, the counters or a plugin reads can differ: the same spec but for
+   * nodeName (which must name the same node), the same metadata but for resourceVersion (compared field by
+   * field, by identity: versions the API server derives from one another share their fields), the same
+   * start time, and no GPU devices held. The pod's PodInfo is then the old one with the new object, put in
+   * its row where a remove and an add would leave it, and the row is marked changed as they would mark it;
+   * but no columns are subtracted and added back, and no counter deltas are logged (they would cancel).
+   * False, changing nothing, otherwise: the caller adds the pod anew (cache.go updatePod).
+   */
+  refresh(key: string, pod: Pod): boolean {
+    const p = this.placed.get(key);
+    // GPU devices given when the pod was assumed are read from the bound pod's annotation when it is added
+    // anew; those pods take that path.
+    if (p === undefined || p.devices.length > 0) return false;
+    const before = p.info.pod;
+    const nodeName = pod.spec.nodeName === '' ? undefined : pod.spec.nodeName;
+    if (nodeName !== p.info.nodeName) return false;
+    if (!sameFieldsBut(before.spec, pod.spec, 'nodeName') || !sameFieldsBut(before.metadata ?? {}, pod.metadata ?? {}, 'resourceVersion')) return false;
+    if ((before.status?.startTime ?? before.metadata?.creationTimestamp) !== (pod.status?.startTime ?? pod.metadata?.creationTimestamp)) return false;
+    const info: PodInfo = { ...p.info, pod };
+    // Where removePod and addPod would leave it: the row's last pod takes its place, it goes last (so the
+    // order of a row's pods, which breaks ties among preemption victims, is the same either way).
+    const list = this.pods[p.row] as PodInfo[];
+    const at = this.position.get(key)!;
+    const last = list.length - 1;
+    if (at !== last) {
+      const moved = list[last]!;
+      list[at] = moved;
+      this.position.set(moved.key, at);
+      this.position.set(key, last);
+    }
+    list[last] = info;
+    this.placed.set(key, { info, row: p.row, devices: p.devices });
+    this.touch(p.row);
+    return true;
+  }
+
   /** Adds an assigned pod (bound, or assumed by the scheduler with its chosen GPU devices). */
   addPod(info: PodInfo, devices?: readonly number[]): void {
     if (info.nodeName === undefined) return;
@@ -737,6 +775,20 @@ export class Snapshot extends Columns {
   rowOf(name: string): number {
     return this.rowByName.get(name) ?? -1;
   }
+}
+
+/** Whether two objects have the same own keys with identical values, the key `but` aside (either may lack it). */
+function sameFieldsBut(a: object, b: object, but: string): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k) || k === but) continue;
+    keys++;
+    if (x[k] !== y[k] || !Object.hasOwn(y, k)) return false;
+  }
+  for (const k in y) if (Object.hasOwn(y, k) && k !== but) keys--;
+  return keys === 0;
 }
 
 function countMatching(pods: readonly PodInfo[], matches: (p: PodInfo) => boolean): number {

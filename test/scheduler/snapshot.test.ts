@@ -94,4 +94,80 @@ test('domainSums equals a fresh count over the present nodes after every change'
   assert.ok(placements > 500, `${placements} placements, followed by the sums pod by pod`);
 });
 
+type RefreshOp =
+  | { kind: 'place'; node: number; app: 'a' | 'b' }
+  | { kind: 'remove'; pick: number }
+  | { kind: 'newVersion'; pick: number; change: 'none' | 'labels' | 'spec' | 'startTime' };
+
+const refreshOp: fc.Arbitrary<RefreshOp> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('place' as const), node: fc.nat(5), app }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('newVersion' as const), pick: fc.nat(), change: fc.constantFrom('none' as const, 'labels' as const, 'spec' as const, 'startTime' as const) }),
+    weight: 4,
+  },
+);
+
+test('refresh leaves a cache as removePod + addPod would: same pods, same order in every row, same counts', () => {
+  // Two caches get the same pods; a new version of a placed pod goes to one through refresh (falling back to
+  // addPod when refused, as the scheduler does) and to the other through addPod. A version made the way the
+  // API server makes them (new metadata object and resourceVersion, every other field shared) must be
+  // taken in place; one with other labels, another spec field or another start time must be refused.
+  let inPlace = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(fc.array(refreshOp, { minLength: 20, maxLength: 80 }), (ops) => {
+      const viaRefresh = new NodeCache();
+      const viaAdd = new NodeCache();
+      for (let i = 0; i < 6; i++) {
+        viaRefresh.setNode(node(i, i % 2));
+        viaAdd.setNode(node(i, i % 2));
+      }
+      const snapshot = new Snapshot();
+      const placed: string[] = [];
+      ops.forEach((o, i) => {
+        if (o.kind === 'place') {
+          const pod = makePod(`p${i}`).label('app', o.app).spec({ nodeName: `n${o.node}` }).obj();
+          viaRefresh.addPod(makePodInfo(pod));
+          viaAdd.addPod(makePodInfo(pod));
+          placed.push(`default/p${i}`);
+        } else if (o.kind === 'remove' && placed.length > 0) {
+          const [key] = placed.splice(o.pick % placed.length, 1);
+          viaRefresh.removePod(key!);
+          viaAdd.removePod(key!);
+        } else if (o.kind === 'newVersion' && placed.length > 0) {
+          const key = placed[o.pick % placed.length]!;
+          const old = viaRefresh.placement(key)!.info.pod;
+          const meta = { ...old.metadata, resourceVersion: String(i) };
+          const pod =
+            o.change === 'labels'
+              ? { ...old, metadata: { ...meta, labels: { app: old.metadata!.labels!['app'] === 'a' ? 'b' : 'a' } } }
+              : o.change === 'spec'
+                ? { ...old, metadata: meta, spec: { ...old.spec, priority: 100 + i } }
+                : o.change === 'startTime'
+                  ? { ...old, metadata: meta, status: { ...old.status, startTime: `2026-01-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z` } }
+                  : { ...old, metadata: meta, status: { ...old.status, phase: 'Running' as const } };
+          const took = viaRefresh.refresh(key, pod);
+          assert.is(took, o.change === 'none', `op ${i}: ${o.change}`);
+          if (took) inPlace++;
+          else {
+            refused++;
+            viaRefresh.addPod(makePodInfo(pod));
+          }
+          viaAdd.addPod(makePodInfo(pod));
+        }
+        const rows = (c: NodeCache) => c.pods.map((list) => list.map((p) => `${p.key}:${p.pod.metadata!.resourceVersion ?? '-'}:${p.labels['app']}`).join(','));
+        assert.equal(rows(viaRefresh), rows(viaAdd), `op ${i}: rows`);
+        snapshot.update(viaRefresh);
+        const got = snapshot.domainSums('zone', 'app=a', matches);
+        const want = [0, 0];
+        viaAdd.pods.forEach((list, r) => (want[r % 2]! += list.filter(matches).length));
+        assert.equal(Array.from(got.sums), want, `op ${i}: sums`);
+      });
+    }),
+    { numRuns: 200, seed: 20261128 },
+  );
+  assert.ok(inPlace > 300 && refused > 500, `${inPlace} versions taken in place, ${refused} refused`);
+});
+
 test.run();
