@@ -244,7 +244,8 @@ export class ApiServer {
    * store's history still holds.
    */
   private readonly decoded = new RecentCache<KeyValue, Json>(4096);
-  /** The last stored value decode() made an object of, its revision and that object (see written()). */
+  /** The last KeyValue decode() made an object of, its value and revision, and that object (see written()). */
+  private lastKv: KeyValue | undefined;
   private lastStored: unknown;
   private lastStoredRevision = 0;
   private lastDecoded: Json | undefined;
@@ -364,12 +365,18 @@ export class ApiServer {
     return s.info.namespaced && namespace !== undefined && namespace !== '' ? `${root}${namespace}/` : root;
   }
 
-  /** The object at this key-value with its resourceVersion, made once per stored version. */
-  private decode(kv: KeyValue): Json {
-    let obj = this.decoded.get(kv);
+  /**
+   * The object at this key-value with its resourceVersion, made once per stored version. `fresh`: a version
+   * a watch delivers as it is written, which no one can have asked for yet (the cache is not searched; with
+   * a remote store a read may have been quicker, and then its object is replaced by an equal one).
+   */
+  private decode(kv: KeyValue, fresh = false): Json {
+    if (kv === this.lastKv) return this.lastDecoded!;
+    let obj = fresh ? undefined : this.decoded.get(kv);
     if (obj === undefined) {
       obj = withVersion(kv.value as Json, kv.modRevision);
       this.decoded.set(kv, obj);
+      this.lastKv = kv;
       this.lastStored = kv.value;
       this.lastStoredRevision = kv.modRevision;
       this.lastDecoded = obj;
@@ -958,6 +965,7 @@ export class ApiServer {
   ): Promise<ApiWatch> {
     const s = this.strategy(resource);
     const filter = compileFilter(s, opts.labelSelector, opts.fieldSelector);
+    const selects = filter.labels !== undefined || filter.fields.length > 0;
     const prefix = this.prefix(s, opts.namespace);
     const end = prefixEnd(prefix);
     const emit = onEvent as (ev: ApiWatchEvent) => void;
@@ -1016,12 +1024,14 @@ export class ApiServer {
           finish();
           return;
         }
-        const cur = ev.type === 'PUT' ? this.decode(ev.kv) : undefined;
-        const prev = ev.prevKv !== undefined ? this.decode(ev.prevKv) : undefined;
-        const curOk = cur !== undefined && matches(filter, cur);
-        const prevOk = prev !== undefined && matches(filter, prev);
+        const cur = ev.type === 'PUT' ? this.decode(ev.kv, true) : undefined;
+        // Without selectors the previous version is needed only for a deletion (the object it reports);
+        // with them it decides between ADDED, MODIFIED and DELETED.
+        const prev = ev.prevKv !== undefined && (selects || cur === undefined) ? this.decode(ev.prevKv) : undefined;
+        const curOk = cur !== undefined && (!selects || matches(filter, cur));
+        const prevOk = prev !== undefined ? matches(filter, prev) : ev.prevKv !== undefined;
         if (curOk) emit({ type: prevOk ? 'MODIFIED' : 'ADDED', object: cur });
-        else if (prevOk) {
+        else if (prevOk && prev !== undefined) {
           // Deleted, or no longer selected: the last state, at the event's version (cacher convertToWatchEvent).
           emit({ type: 'DELETED', object: withVersion(prev, ev.kv.modRevision) });
         }
