@@ -353,7 +353,9 @@ export class Scheduler {
       return;
     }
     const devices = chosenDevices(state);
-    const assumedPod = makePodInfo(withFields(pod.pod, { spec: withFields(pod.pod.spec, { nodeName }) }));
+    // The queued pod with spec.nodeName set: every other input of its PodInfo is the same (makePodInfo of
+    // the assumed object would recompute the same values), and its key stays the string already hashed.
+    const assumedPod: PodInfo = { ...pod, pod: withFields(pod.pod, { spec: withFields(pod.pod.spec, { nodeName }) }), nodeName };
     this.cache.addPod(assumedPod, devices);
     this.assumed.set(pod.key, nodeName);
     const permit = fw.runPermitPlugins(state, pod, nodeName);

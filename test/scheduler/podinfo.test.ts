@@ -54,4 +54,29 @@ test('the same request texts in another order of containers give the same sums; 
   assert.equal([b.cpu, b.nonZeroCpu, b.nonZeroMemory], [250, 350, 2 * 200 * 1024 * 1024]);
 });
 
+test('the scheduler\'s assumed PodInfo (the queued one with the new object and nodeName) is what makePodInfo makes of that object', () => {
+  // assumeAndBind derives the assumed pod's PodInfo from the queued one instead of calling makePodInfo again;
+  // that holds only if no field of a PodInfo depends on anything but what the assumed object shares.
+  fc.assert(
+    fc.property(
+      fc.array(container, { minLength: 1, maxLength: 3 }),
+      fc.option(requests, { nil: undefined }),
+      fc.boolean(),
+      fc.record({ labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('a', 'b')), priority: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }), datasets: fc.option(fc.constantFrom('d1', 'd1,d2'), { nil: undefined }) }),
+      (containers, init, overhead, extra) => {
+        const base = podOf(1, containers, init, overhead);
+        const pod: Pod = {
+          ...base,
+          metadata: { ...base.metadata, labels: extra.labels, creationTimestamp: '2026-01-01T00:00:00Z', ...(extra.datasets !== undefined ? { annotations: { 'drydock.io/datasets': extra.datasets } } : {}) },
+          spec: { ...base.spec, ...(extra.priority !== undefined ? { priority: extra.priority } : {}), tolerations: [{ key: 'k', operator: 'Exists' }] },
+        };
+        const queued = makePodInfo(pod);
+        const assumedObject: Pod = { ...pod, spec: { ...pod.spec, nodeName: 'n7' } };
+        assert.equal({ ...queued, pod: assumedObject, nodeName: 'n7' }, makePodInfo(assumedObject));
+      },
+    ),
+    { numRuns: 300, seed: 20261128 },
+  );
+});
+
 test.run();
