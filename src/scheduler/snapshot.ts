@@ -205,16 +205,25 @@ class Columns {
  */
 let lastRowGeneration = 0;
 
+/** A placed pod as the cache keeps it: also its index in its row's pods array, which it follows. */
+interface Placement extends PlacedPod {
+  info: PodInfo;
+  at: number;
+}
+
 export class NodeCache extends Columns {
   private readonly rowOf = new Map<string, number>();
   private readonly freeRows: number[] = [];
   /** Assigned pods by key; pods whose node is not (yet) known wait in `orphans`. */
-  private readonly placed = new Map<string, PlacedPod>();
+  private readonly placed = new Map<string, Placement>();
   private readonly orphans = new Map<string, PodInfo>();
   /** Bumped whenever the set of nodes (or a node's zone) changes, so snapshots rebuild their node order. */
   nodeSetGeneration = 0;
-  /** Each assigned pod's position in its row's pods array (rows are edited in place: O(1) add and remove). */
-  private readonly position = new Map<string, number>();
+  /**
+   * Each row's placements, in the order of its pods array: rows are edited in place (O(1) add and remove),
+   * and a pod moved within its row finds its placement here rather than by key.
+   */
+  private readonly slots: Placement[][] = [];
   /**
    * Pods added to (+1) or removed from (-1) rows since the snapshot last looked, so it can update its
    * counters by these deltas instead of recounting whole rows. One snapshot consumes it.
@@ -315,6 +324,7 @@ export class NodeCache extends Columns {
       this.grow(this.rows);
       this.rowOf.set(name, r);
       this.pods[r] = [];
+      this.slots[r] = [];
       this.podCount[r] = 0;
       this.reqCpu[r] = 0;
       this.reqMemory[r] = 0;
@@ -364,7 +374,6 @@ export class NodeCache extends Columns {
     if (r === undefined) return;
     for (const p of this.pods[r]!) {
       this.placed.delete(p.key);
-      this.position.delete(p.key);
       this.orphans.set(p.key, p);
     }
     this.rowOf.delete(name);
@@ -372,6 +381,7 @@ export class NodeCache extends Columns {
     this.names[r] = undefined;
     this.nodes[r] = undefined;
     this.pods[r] = [];
+    this.slots[r] = [];
     this.freeRows.push(r);
     this.touch(r);
     this.nodeSetGeneration++;
@@ -409,16 +419,18 @@ export class NodeCache extends Columns {
     // Where removePod and addPod would leave it: the row's last pod takes its place, it goes last (so the
     // order of a row's pods, which breaks ties among preemption victims, is the same either way).
     const list = this.pods[p.row] as PodInfo[];
-    const at = this.position.get(key)!;
+    const slots = this.slots[p.row]!;
     const last = list.length - 1;
-    if (at !== last) {
-      const moved = list[last]!;
-      list[at] = moved;
-      this.position.set(moved.key, at);
-      this.position.set(key, last);
+    if (p.at !== last) {
+      const moved = slots[last]!;
+      list[p.at] = list[last]!;
+      slots[p.at] = moved;
+      moved.at = p.at;
+      slots[last] = p;
+      p.at = last;
     }
     list[last] = info;
-    this.placed.set(key, { info, row: p.row, devices: p.devices });
+    p.info = info;
     this.touch(p.row);
     return true;
   }
@@ -426,7 +438,9 @@ export class NodeCache extends Columns {
   /** Adds an assigned pod (bound, or assumed by the scheduler with its chosen GPU devices). */
   addPod(info: PodInfo, devices?: readonly number[]): void {
     if (info.nodeName === undefined) return;
-    if (this.placed.has(info.key) || this.orphans.has(info.key)) this.removePod(info.key);
+    const had = this.placed.get(info.key);
+    if (had !== undefined) this.unplace(info.key, had);
+    else if (this.orphans.size > 0) this.orphans.delete(info.key);
     const r = this.rowOf.get(info.nodeName);
     if (r === undefined) {
       this.orphans.set(info.key, info);
@@ -435,9 +449,10 @@ export class NodeCache extends Columns {
     const held = this.devicesOf(info, devices);
     this.account(r, info, held, 1);
     const list = this.pods[r] as PodInfo[];
-    this.position.set(info.key, list.length);
+    const placement: Placement = { info, row: r, devices: held, at: list.length };
     list.push(info);
-    this.placed.set(info.key, { info, row: r, devices: held });
+    this.slots[r]!.push(placement);
+    this.placed.set(info.key, placement);
     this.logPodChange(r, info, 1);
     this.touch(r);
   }
@@ -446,20 +461,25 @@ export class NodeCache extends Columns {
     if (this.orphans.delete(key)) return undefined;
     const p = this.placed.get(key);
     if (p === undefined) return undefined;
+    this.unplace(key, p);
+    return p;
+  }
+
+  private unplace(key: string, p: Placement): void {
     this.placed.delete(key);
     this.account(p.row, p.info, p.devices, -1);
     // Swap-remove: the last pod of the row takes the removed one's place.
     const list = this.pods[p.row] as PodInfo[];
-    const at = this.position.get(key)!;
+    const slots = this.slots[p.row]!;
     const last = list.pop()!;
-    if (at < list.length) {
-      list[at] = last;
-      this.position.set(last.key, at);
+    const lastSlot = slots.pop()!;
+    if (p.at < list.length) {
+      list[p.at] = last;
+      slots[p.at] = lastSlot;
+      lastSlot.at = p.at;
     }
-    this.position.delete(key);
     this.logPodChange(p.row, p.info, -1);
     this.touch(p.row);
-    return p;
   }
 
   placement(key: string): PlacedPod | undefined {

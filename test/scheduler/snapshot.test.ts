@@ -125,12 +125,14 @@ test('refresh leaves a cache as removePod + addPod would: same pods, same order 
       }
       const snapshot = new Snapshot();
       const placed: string[] = [];
+      const nodeOf = new Map<string, string>();
       ops.forEach((o, i) => {
         if (o.kind === 'place') {
           const pod = makePod(`p${i}`).label('app', o.app).spec({ nodeName: `n${o.node}` }).obj();
           viaRefresh.addPod(makePodInfo(pod));
           viaAdd.addPod(makePodInfo(pod));
           placed.push(`default/p${i}`);
+          nodeOf.set(`default/p${i}`, `n${o.node}`);
         } else if (o.kind === 'remove' && placed.length > 0) {
           const [key] = placed.splice(o.pick % placed.length, 1);
           viaRefresh.removePod(key!);
@@ -158,6 +160,10 @@ test('refresh leaves a cache as removePod + addPod would: same pods, same order 
         }
         const rows = (c: NodeCache) => c.pods.map((list) => list.map((p) => `${p.key}:${p.pod.metadata!.resourceVersion ?? '-'}:${p.labels['app']}`).join(','));
         assert.equal(rows(viaRefresh), rows(viaAdd), `op ${i}: rows`);
+        // And both hold what was placed and not removed, each pod once, on its node (a model of key → node).
+        const held = viaAdd.pods.flatMap((list, r) => list.map((p) => `${p.key}@n${r}`)).sort();
+        assert.equal(held, placed.map((key) => `${key}@${nodeOf.get(key)}`).sort(), `op ${i}: placed pods`);
+        assert.equal(placed.map((key) => viaRefresh.placement(key)?.info.nodeName), placed.map((key) => nodeOf.get(key)), `op ${i}: nodes`);
         snapshot.update(viaRefresh);
         const got = snapshot.domainSums('zone', 'app=a', matches);
         const want = [0, 0];
