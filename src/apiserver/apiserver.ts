@@ -246,6 +246,8 @@ export class ApiServer {
   private readonly decoded = new RecentCache<KeyValue, Json>(4096);
   /** The last KeyValue decode() made an object of, its value and revision, and that object (see written()). */
   private lastKv: KeyValue | undefined;
+  /** The lease field of the last event written under a reused lease (one object per lease, not per event). */
+  private lastLease: { lease: number } | undefined;
   private lastStored: unknown;
   private lastStoredRevision = 0;
   private lastDecoded: Json | undefined;
@@ -523,6 +525,11 @@ export class ApiServer {
   /** The lease an object of this kind is written with: events live eventTtlSeconds (store.go ttlForUpdate / TTLFunc). */
   private leaseFor(s: Strategy): { lease?: number } | Promise<{ lease?: number }> {
     if (!s.isEventLog || this.eventTtlSeconds <= 0) return NO_LEASE;
+    const now = this.leases.reuseLease(this.eventTtlSeconds);
+    if (now !== undefined) {
+      if (this.lastLease?.lease !== now) this.lastLease = { lease: now };
+      return this.lastLease;
+    }
     return this.leases.getLease(this.eventTtlSeconds).then(
       (lease) => ({ lease }),
       (e: unknown) => this.storeError(e),

@@ -32,23 +32,43 @@ export class LeaseManager {
   }
 
   private lock: Promise<unknown> = Promise.resolve();
+  /** getLease calls not yet answered: while there are any, every call waits its turn. */
+  private waiting = 0;
 
   /** A lease id under which an object written now lives at least `ttlSeconds` (GetLease; one call at a time, as upstream holds leaseMu). */
   getLease(ttlSeconds: number): Promise<number> {
-    const next = this.lock.then(() => this.getLeaseLocked(ttlSeconds));
+    this.waiting++;
+    const next = this.lock.then(() => this.getLeaseLocked(ttlSeconds)).finally(() => this.waiting--);
     this.lock = next.catch(() => undefined);
     return next;
   }
 
-  private async getLeaseLocked(ttlSeconds: number): Promise<number> {
+  /**
+   * getLease's answer at once when it needs no grant: the current lease can take an object written now
+   * and no call is waiting before this one (so the order of calls holds). Undefined otherwise, changing
+   * nothing: then ask getLease.
+   */
+  reuseLease(ttlSeconds: number): number | undefined {
+    if (this.waiting > 0 || !this.reusable(ttlSeconds, this.attached + 1)) return undefined;
+    this.attached++;
+    return this.prevId;
+  }
+
+  private reusable(ttlSeconds: number, attached: number): boolean {
     const now = this.clock.now();
     const reuse = LeaseManager.reuseSeconds(ttlSeconds);
     const valid = now + ttlSeconds * 1000 < this.prevExpiry;
     // Upstream compares with After; drydock's clocks count milliseconds and a virtual clock stands still
     // between steps, so a write at the very instant of the grant must count as sufficient too (>=).
     const sufficient = now + (ttlSeconds + reuse) * 1000 >= this.prevExpiry;
+    return valid && sufficient && attached <= LEASE_MAX_OBJECT_COUNT;
+  }
+
+  private async getLeaseLocked(ttlSeconds: number): Promise<number> {
+    const now = this.clock.now();
+    const reuse = LeaseManager.reuseSeconds(ttlSeconds);
     this.attached++;
-    if (valid && sufficient && this.attached <= LEASE_MAX_OBJECT_COUNT) return this.prevId;
+    if (this.reusable(ttlSeconds, this.attached)) return this.prevId;
     const granted = await this.store.leaseGrant(ttlSeconds + reuse);
     this.granted++;
     this.prevId = granted.id;

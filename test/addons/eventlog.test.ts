@@ -86,6 +86,23 @@ ttl(`a lease holds at most ${LEASE_MAX_OBJECT_COUNT} objects (defaultLeaseMaxObj
   assert.is(api.leases.granted, 2, '1000 on the first lease, the 1001st on a second');
 });
 
+ttl('reuseLease answers as getLease would, at once, and never out of turn while a getLease call waits', async () => {
+  const clock = new ManualClock(T0);
+  const m = new LeaseManager(asyncStore(new MvccStore({ clock })), clock);
+  assert.is(m.reuseLease(3600), undefined, 'no lease yet: a grant is needed');
+  const first = m.getLease(3600); // the grant, in flight
+  assert.is(m.reuseLease(3600), undefined, 'a call is waiting: no answer before it');
+  const id = await first;
+  assert.is(m.reuseLease(3600), id, 'within the window, with the grant done: the same lease');
+  // The first object, this one, and 998 more make 1000 on the lease; the next needs another lease.
+  for (let i = 0; i < LEASE_MAX_OBJECT_COUNT - 2; i++) assert.is(m.reuseLease(3600), id);
+  assert.is(m.reuseLease(3600), undefined, `${LEASE_MAX_OBJECT_COUNT} objects on the lease already`);
+  const second = await m.getLease(3600);
+  assert.is.not(second, id);
+  assert.is(m.granted, 2);
+  assert.is(m.reuseLease(3600), second, 'the new lease takes the next object');
+});
+
 ttl('without eventTtlSeconds (simulations) events get no lease and stay', async () => {
   const { api, mvcc, clock } = await setup(0);
   const name = await record(api, clock, 'a');
