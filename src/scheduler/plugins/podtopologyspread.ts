@@ -331,7 +331,8 @@ class PreScoreState {
     readonly domainCounts: readonly Float64Array[],
     readonly weights: Float64Array,
     /** Rows missing a required topology key (IgnoredNodes): scored 0. */
-    readonly ignored: Uint8Array,
+    /** Rows of feasible nodes left out (lacking a topology key); null when there are none. */
+    readonly ignored: Uint8Array | null,
   ) {}
 
   /** Read-only after PreScore (scoring.go Clone returns the same state). */
@@ -549,12 +550,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     };
 
     // initPreScoreState: the domains of the feasible nodes, and the nodes to ignore.
-    const ignored = new Uint8Array(snapshot.capacity);
+    // Made at the first node to ignore: usually there is none, and a row-sized array per pod costs.
+    let ignored: Uint8Array | null = null;
     let ignoredCount = 0;
     for (let k = 0; k < count; k++) {
       const r = nodes[k]!;
       if (requireAllTopologies && !hasAllKeys(r)) {
-        ignored[r] = 1;
+        (ignored ??= new Uint8Array(snapshot.capacity))[r] = 1;
         ignoredCount++;
         continue;
       }
@@ -630,14 +632,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (s === undefined) return;
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
+    const ignored = s.ignored;
     for (let i = 0; i < count; i++) {
-      if (s.ignored[nodes[i]!]) continue;
+      if (ignored !== null && ignored[nodes[i]!]) continue;
       const v = scores[i]!;
       if (v < min) min = v;
       if (v > max) max = v;
     }
     for (let i = 0; i < count; i++) {
-      if (s.ignored[nodes[i]!]) scores[i] = 0;
+      if (ignored !== null && ignored[nodes[i]!]) scores[i] = 0;
       else if (max === 0) scores[i] = MAX_NODE_SCORE;
       else scores[i] = Math.floor((MAX_NODE_SCORE * (max + min - scores[i]!)) / max);
     }
@@ -792,7 +795,7 @@ export const newPodTopologySpread: PluginFactory = (handle) => new PodTopologySp
 
 /** scoring.go Score: round(Σ cnt·ln(size+2) + (maxSkew − 1)) over the constraints whose key the node has. */
 function spreadScore(s: PreScoreState, node: number): number {
-  if (s.ignored[node]) return 0;
+  if (s.ignored !== null && s.ignored[node]) return 0;
   let score = 0;
   const constraints = s.constraints;
   for (let i = 0; i < constraints.length; i++) {
