@@ -185,9 +185,11 @@ class Columns {
     this.tainted[r] = src.tainted[r]!;
     this.gpuCount[r] = src.gpuCount[r]!;
     const g = r * MAX_GPUS_PER_NODE;
-    this.gpuUsedMilli.set(src.gpuUsedMilli.subarray(g, g + MAX_GPUS_PER_NODE), g);
-    for (const [k, a] of src.scalarAlloc) this.scalarColumn(this.scalarAlloc, k)[r] = a[r]!;
-    for (const [k, a] of src.scalarReq) this.scalarColumn(this.scalarReq, k)[r] = a[r]!;
+    // Element by element and no Map iteration when there are no extended resources: a row copy per changed
+    // row per cycle should not allocate (a subarray is a new view object, a for-of an iterator).
+    for (let d = 0; d < MAX_GPUS_PER_NODE; d++) this.gpuUsedMilli[g + d] = src.gpuUsedMilli[g + d]!;
+    if (src.scalarAlloc.size > 0) for (const [k, a] of src.scalarAlloc) this.scalarColumn(this.scalarAlloc, k)[r] = a[r]!;
+    if (src.scalarReq.size > 0) for (const [k, a] of src.scalarReq) this.scalarColumn(this.scalarReq, k)[r] = a[r]!;
     this.names[r] = src.names[r];
     this.nodes[r] = src.nodes[r];
     this.labels[r] = src.labels[r]!;
@@ -493,7 +495,7 @@ export class NodeCache extends Columns {
     this.nonZeroCpu[r]! += sign * info.nonZeroCpu;
     this.nonZeroMemory[r]! += sign * info.nonZeroMemory;
     this.podCount[r]! += sign;
-    for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
+    if (info.scalars.size > 0) for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
     const base = r * MAX_GPUS_PER_NODE;
     const perDevice = info.gpuMilli > 0 ? info.gpuMilli : 1000;
     for (const d of devices) this.gpuUsedMilli[base + d]! += sign * perDevice;
@@ -518,6 +520,8 @@ export class Snapshot extends Columns {
   readonly imageNodeCounts = new Map<string, number>();
   private readonly domainCols = new Map<string, { ids: Int32Array; names: string[]; byName: Map<string, number> }>();
   private readonly rowByName = new Map<string, number>();
+  /** update()'s rows to recount, kept between calls. */
+  private readonly recountScratch = new Set<number>();
   /** Per-row counts of pods matching a predicate, by the caller's key; see podCounts(). */
   private readonly counters = new Map<string, Counter>();
   /** Per-domain sums of counters (domainSums), by counter key and topology key; see aggregatesVersion. */
@@ -559,7 +563,8 @@ export class Snapshot extends Columns {
     if (cache.rowsChangedSince(this.lastGeneration, changed) > 1) changed.sort((a, b) => a - b);
     const changes = cache.drainPodChanges();
     // Rows whose node came, went or was replaced are recounted; elsewhere counters follow the pod deltas.
-    const recount = new Set<number>();
+    const recount = this.recountScratch;
+    recount.clear();
     for (const r of changed) {
       const oldImages = this.present[r] ? this.images[r] : undefined;
       const oldName = this.present[r] ? this.names[r] : undefined;
@@ -587,7 +592,7 @@ export class Snapshot extends Columns {
         for (const img of oldImages?.keys() ?? []) this.imageNodeCounts.set(img, (this.imageNodeCounts.get(img) ?? 1) - 1);
         for (const img of newImages?.keys() ?? []) this.imageNodeCounts.set(img, (this.imageNodeCounts.get(img) ?? 0) + 1);
       }
-      for (const [key, col] of this.domainCols) col.ids[r] = this.present[r] ? this.domainId(col, this.labels[r]![key]) : -1;
+      if (this.domainCols.size > 0) for (const [key, col] of this.domainCols) col.ids[r] = this.present[r] ? this.domainId(col, this.labels[r]![key]) : -1;
     }
     for (const r of recount) {
       for (const c of this.counters.values()) {
@@ -780,7 +785,7 @@ export class Snapshot extends Columns {
     this.nonZeroCpu[r]! += sign * info.nonZeroCpu;
     this.nonZeroMemory[r]! += sign * info.nonZeroMemory;
     this.podCount[r]! += sign;
-    for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
+    if (info.scalars.size > 0) for (const [name, amount] of info.scalars) this.scalarColumn(this.scalarReq, name)[r]! += sign * amount;
     const perDevice = info.gpuMilli > 0 ? info.gpuMilli : 1000;
     for (const d of devices) this.gpuUsedMilli[r * MAX_GPUS_PER_NODE + d]! += sign * perDevice;
     for (const c of this.counters.values()) {
