@@ -244,13 +244,11 @@ export class ApiServer {
    * store's history still holds.
    */
   private readonly decoded = new RecentCache<KeyValue, Json>(4096);
-  /** The last KeyValue decode() made an object of, its value and revision, and that object (see written()). */
+  /** The last KeyValue decode() made an object of, and that object (see written()). */
   private lastKv: KeyValue | undefined;
+  private lastDecoded: Json | undefined;
   /** The lease field of the last event written under a reused lease (one object per lease, not per event). */
   private lastLease: { lease: number } | undefined;
-  private lastStored: unknown;
-  private lastStoredRevision = 0;
-  private lastDecoded: Json | undefined;
   private readonly bookmarkIntervalMs: number;
   private bookmarkWatchers = 0;
   private bookmarkTimer: Timer | undefined;
@@ -379,8 +377,6 @@ export class ApiServer {
       obj = withVersion(kv.value as Json, kv.modRevision);
       this.decoded.set(kv, obj);
       this.lastKv = kv;
-      this.lastStored = kv.value;
-      this.lastStoredRevision = kv.modRevision;
       this.lastDecoded = obj;
     }
     return obj;
@@ -393,7 +389,8 @@ export class ApiServer {
    * place, so sharing is safe, as it is between watchers).
    */
   private written(stored: Json, revision: number): Json {
-    if (this.lastStored === stored && this.lastStoredRevision === revision) return this.lastDecoded!;
+    const kv = this.lastKv;
+    if (kv !== undefined && kv.value === stored && kv.modRevision === revision) return this.lastDecoded!;
     return withVersion(stored, revision);
   }
 
@@ -525,9 +522,9 @@ export class ApiServer {
   /** The lease an object of this kind is written with: events live eventTtlSeconds (store.go ttlForUpdate / TTLFunc). */
   private leaseFor(s: Strategy): { lease?: number } | Promise<{ lease?: number }> {
     if (!s.isEventLog || this.eventTtlSeconds <= 0) return NO_LEASE;
-    const now = this.leases.reuseLease(this.eventTtlSeconds);
-    if (now !== undefined) {
-      if (this.lastLease?.lease !== now) this.lastLease = { lease: now };
+    const reused = this.leases.reuseLease(this.eventTtlSeconds);
+    if (reused !== undefined) {
+      if (this.lastLease?.lease !== reused) this.lastLease = { lease: reused };
       return this.lastLease;
     }
     return this.leases.getLease(this.eventTtlSeconds).then(
