@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -102,6 +102,9 @@ t('bad flags: one line naming the flag, exit 2, before any case runs', () => {
     [['--runs', '0'], 'drydock: --runs: 0 is not a positive integer'],
     [['--case', 'Nope'], `drydock: --case Nope: unknown case (expected one of ${CASE_NAMES.join(', ')})`],
     [['--case', 'SchedulingBasic', '--json', `${file}/out.json`], `drydock: --json ${file}/out.json: cannot create its folder: EEXIST (expected a writable path)`],
+    // --json last on the line: yargs gives it an empty string; it used to run every case, then fail to write.
+    [['--case', 'SchedulingBasic', '--json'], 'drydock: --json: no file named (expected --json FILE)'],
+    [['--case', 'SchedulingBasic', '--json', dirname(file)], `drydock: --json ${dirname(file)}: is a folder (expected a file path)`],
   ];
   for (const [args, line] of cases) {
     const r = spawnSync(process.execPath, [MAIN, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
