@@ -1,14 +1,13 @@
 // drydock bench: scheduling throughput on kube-scheduler's own workload shapes (scheduler_perf), through
 // the full control plane, next to kube-scheduler's thresholds.
 import { execFile } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ALL_CASES, findCase, SCALE_CASE } from '../../bench/cases.js';
 import { REPLAY_CASE, type ReplayOutcome } from '../../bench/replay.js';
 import type { CaseResult } from '../../bench/runner.js';
+import { writeFileAtomic } from '../../report/files.js';
 import { UserInputError } from '../errors.js';
 import { prepareOutput, writeOutput } from '../output.js';
 
@@ -148,12 +147,10 @@ export async function bench(args: Omit<BenchArgs, 'case'> & { case?: readonly st
   return results;
 }
 
-export function writeJson(file: string, results: readonly CaseResult[]): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+/** The results as JSON, written atomically (a failed write leaves neither the file nor its temporary behind). */
+export async function writeJson(file: string, results: readonly CaseResult[]): Promise<void> {
   // Each case runs single-threaded (one core), whatever the machine has.
-  writeFileSync(tmp, JSON.stringify({ node: process.version, threadsPerCase: 1, machineCpus: cpus().length, date: new Date().toISOString(), results }, null, 2) + '\n');
-  renameSync(tmp, file);
+  await writeFileAtomic(file, [JSON.stringify({ node: process.version, threadsPerCase: 1, machineCpus: cpus().length, date: new Date().toISOString(), results }, null, 2) + '\n']);
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
@@ -178,6 +175,6 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const results = await bench(args);
     process.stdout.write('\n' + formatTable(results));
     const json = args.json;
-    if (json !== undefined) await writeOutput('--json', json, async (file) => writeJson(file, results));
+    if (json !== undefined) await writeOutput('--json', json, (file) => writeJson(file, results));
   },
 };
