@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_FAILURE, EXIT_USAGE, RuntimeFailure, UserInputError } from './errors.js';
+import { checkFlagValues } from './flags.js';
 import { commands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -28,6 +29,11 @@ export async function main(argv: string[]): Promise<void> {
       if (err) fail(EXIT_FAILURE, err.message);
       fail(EXIT_USAGE, `${(msg ?? 'bad usage').split('\n')[0]} (see drydock --help)`);
     });
+  // Before yargs' own checks and any command: flags given twice or without their value (src/cli/flags.ts).
+  cli = cli.middleware(() => {
+    const o = (cli as unknown as { getOptions(): { string: string[]; number: string[]; array: string[]; alias: Record<string, string[]> } }).getOptions();
+    checkFlagValues(argv, { valued: [...new Set([...o.string, ...o.number])], lists: o.array, aliases: o.alias });
+  }, true);
   for (const command of commands) cli = cli.command(command);
   const parsed = await cli.parseAsync();
   if (parsed._.length === 0) cli.showHelp('log');

@@ -102,8 +102,9 @@ t('bad flags: one line naming the flag, exit 2, before any case runs', () => {
     [['--runs', '0'], 'drydock: --runs: 0 is not a positive integer'],
     [['--case', 'Nope'], `drydock: --case Nope: unknown case (expected one of ${CASE_NAMES.join(', ')})`],
     [['--case', 'SchedulingBasic', '--json', `${file}/out.json`], `drydock: --json ${file}/out.json: cannot create its folder: EEXIST (expected a writable path)`],
-    // --json last on the line: yargs gives it an empty string; it used to run every case, then fail to write.
-    [['--case', 'SchedulingBasic', '--json'], 'drydock: --json: no file named (expected --json FILE)'],
+    // --json last on the line (yargs gives it an empty string): it used to run every case, then fail to write.
+    [['--case', 'SchedulingBasic', '--json'], 'drydock: --json: no value given (expected --json VALUE)'],
+    [['--case', 'SchedulingBasic', '--json', ''], 'drydock: --json: no file named (expected --json FILE)'],
     [['--case', 'SchedulingBasic', '--json', dirname(file)], `drydock: --json ${dirname(file)}: is a folder (expected a file path)`],
   ];
   for (const [args, line] of cases) {
