@@ -106,6 +106,8 @@ t('bad flags: one line naming the flag, exit 2, before any case runs', () => {
     [['--case', 'SchedulingBasic', '--json'], 'drydock: --json: no value given (expected --json VALUE)'],
     [['--case', 'SchedulingBasic', '--json', ''], 'drydock: --json: no file named (expected --json FILE)'],
     [['--case', 'SchedulingBasic', '--json', dirname(file)], `drydock: --json ${dirname(file)}: is a folder (expected a file path)`],
+    // A folder that exists but takes no files (Linux's /proc): found before the run, not after it.
+    [['--case', 'SchedulingBasic', '--json', '/proc/drydock-bench.json'], 'drydock: --json /proc/drydock-bench.json: cannot write it: ENOENT (expected a writable path)'],
   ];
   for (const [args, line] of cases) {
     const r = spawnSync(process.execPath, [MAIN, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
