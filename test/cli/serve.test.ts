@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { statSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -290,6 +291,11 @@ for (const [what, text, line] of badTokenFiles) {
 const badFlags: [args: string[], message: RegExp][] = [
   [['--bogus'], /Unknown argument: bogus/],
   [['--port', '70000'], /--port: 70000 is not a port number/],
+  // Paths that cannot serve: found before anything listens, with no temporary file left behind.
+  [['--kubeconfig', tmpdir()], /^drydock: --kubeconfig \S+: is a folder \(expected a file path\)$/],
+  [['--kubeconfig', '/proc/drydock-kubeconfig.yaml'], /^drydock: --kubeconfig \/proc\/drydock-kubeconfig\.yaml: cannot write it: ENOENT/],
+  [['--data-dir', fileURLToPath(import.meta.url)], /^drydock: --data-dir \S+: is a file \(expected a folder for the server's state\)$/],
+  [['--tls-cert-file', fileURLToPath(import.meta.url), '--tls-private-key-file', fileURLToPath(import.meta.url)], /^drydock: --tls-cert-file \S+: not a PEM certificate: .*\(expected -----BEGIN CERTIFICATE-----\)$/],
 ];
 for (const [args, message] of badFlags) {
   e2e(serveSuite, `drydock serve ${args.join(' ')}: exit 2 with one line`, async (scope) => {

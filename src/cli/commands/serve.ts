@@ -1,6 +1,6 @@
 // drydock serve: the API server over HTTP, for kubectl and client libraries.
-import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, randomBytes, randomInt, X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -18,6 +18,7 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { prepareOutput } from '../output.js';
 import { connectEtcd, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
 import { LEADER_ELECT_OPTIONS, newLeaderIdentity, parseLeaderElectionFlags, startControlPlane, type LeaderElectArgs } from '../leader-election.js';
 import type { Store } from '../../store/types.js';
@@ -80,6 +81,37 @@ function loadKey(path: string, dataDir: string): Buffer {
     return loadOrCreateSigningKey(path);
   } catch (err) {
     throw new UserInputError(`--data-dir ${dataDir}: cannot read or create the token signing key ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The data directory, made if missing; a path that is a file, or cannot be made, is one line naming the flag. */
+function prepareDataDir(dir: string): void {
+  let file = false;
+  try {
+    file = !statSync(dir).isDirectory();
+  } catch {
+    // Absent: made below.
+  }
+  if (file) throw new UserInputError(`--data-dir ${dir}: is a file (expected a folder for the server's state)`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UserInputError(`--data-dir ${dir}: cannot create it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (expected a folder for the server's state)`);
+  }
+}
+
+/** A certificate and a private key that Node's TLS can use, or one line naming the file that is not. */
+function checkPem(tls: ServingCert, certFile: string, keyFile: string): void {
+  const why = (err: unknown) => (err as Error).message.replace(/^error:[0-9A-F]+:/, '');
+  try {
+    new X509Certificate(tls.cert);
+  } catch (err) {
+    throw new UserInputError(`--tls-cert-file ${certFile}: not a PEM certificate: ${why(err)} (expected -----BEGIN CERTIFICATE-----)`);
+  }
+  try {
+    createPrivateKey(tls.key);
+  } catch (err) {
+    throw new UserInputError(`--tls-private-key-file ${keyFile}: not a PEM private key: ${why(err)} (expected -----BEGIN PRIVATE KEY-----)`);
   }
 }
 
@@ -154,6 +186,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         return true;
       }) as unknown as Argv<ServeArgs>,
   handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
+    // Output and state paths first: a kubeconfig that cannot be written, or a data directory that is a file,
+    // fails before anything listens.
+    if (args.kubeconfig !== undefined) prepareOutput('--kubeconfig', args.kubeconfig);
+    if (args['data-dir'] !== undefined) prepareDataDir(args['data-dir']);
     let authenticator: Authenticator | undefined;
     if (args['token-file'] !== undefined) {
       // Service-account tokens are signed with a key kept in the data directory, so they survive a restart.
@@ -167,6 +203,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     let tls: ServingCert | undefined;
     if (args['tls-cert-file'] !== undefined && args['tls-private-key-file'] !== undefined) {
       tls = { cert: readPem(args['tls-cert-file'], '--tls-cert-file'), key: readPem(args['tls-private-key-file'], '--tls-private-key-file') };
+      checkPem(tls, args['tls-cert-file'], args['tls-private-key-file']);
     } else if (authenticator !== undefined) {
       tls = await generateServingCert(args.host);
     }
@@ -237,11 +274,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       }
     }
     if (args.kubeconfig !== undefined) {
-      const tmp = `${args.kubeconfig}.tmp-${process.pid}`;
+      const file = args.kubeconfig;
+      const tmp = `${file}.tmp-${process.pid}`;
       // A user-supplied certificate may be signed by a CA we do not have; then only the generated one is named.
       const ca = tls !== undefined && args['tls-cert-file'] === undefined ? tls.cert : undefined;
-      writeFileSync(tmp, kubeconfigYaml(running.url, authenticator?.adminToken, ca), { mode: 0o600 });
-      renameSync(tmp, args.kubeconfig);
+      try {
+        writeFileSync(tmp, kubeconfigYaml(running.url, authenticator?.adminToken, ca), { mode: 0o600 });
+        renameSync(tmp, file);
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        await running.close();
+        throw new UserInputError(`--kubeconfig ${file}: cannot write it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (expected a writable path)`);
+      }
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
     if (args['etcd-endpoints'] !== undefined) process.stdout.write(`state in etcd at ${args['etcd-endpoints']} under ${parseEtcdPrefix(args['etcd-prefix'])}/\n`);
