@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { isRecord, type Json } from '../apiserver/strategy.js';
 import { UserInputError } from '../cli/errors.js';
 import type { InputFile, Workload, WorkloadObject } from '../sim/types.js';
+import { checkObjects } from './check.js';
 import { findNodeList, isAlibabaNodeHeader, isAlibabaPodHeader, loadAlibabaNodes, poolsFromNodes, readAlibabaPods, type NodePoolDescription } from './alibaba.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_LOADER, readWorkloadCsv } from './csv.js';
 import { loadManifests } from './manifests.js';
@@ -116,7 +117,7 @@ export function detectFormat(path: string): WorkloadFormat {
 
 /**
  * Loads every path (files or folders) into one Workload. Bad input throws one UserInputError: the problems of
- * the first bad file, one per line, up to 20.
+ * the first bad file, one per line, up to 20; or the first object the API server would refuse (check.ts).
  */
 export async function loadWorkload(paths: readonly string[], opts: LoadWorkloadOptions = {}): Promise<LoadedWorkload> {
   const formats = paths.map((p) => ({ path: p, format: detectFormat(p) }));
@@ -164,7 +165,9 @@ export async function loadWorkload(paths: readonly string[], opts: LoadWorkloadO
     }
   }
   if (opts.nodeList !== undefined && detectFormat(opts.nodeList) === 'alibaba-nodes') await readNodeList(opts.nodeList);
-  return { objects: orderObjects(dedupeGenerated(objects)), nodes, pools, inputs };
+  const ordered = orderObjects(dedupeGenerated(objects));
+  await checkObjects(ordered);
+  return { objects: ordered, nodes, pools, inputs };
 }
 
 const SETUP_RESOURCES = new Set(['namespaces', 'priorityclasses', 'runtimeclasses']);

@@ -137,13 +137,13 @@ columns('the fixture: four rows, each column as the README documents it', async 
     runtimeClassName: 'gvisor',
   });
 
-  // train: replicas 1 → a bare Pod; arrival 90 (seconds); duration 2.5 s; priority_class named as is;
+  // train: replicas 1 → a bare Pod; arrival 90 (seconds); duration 2.5 s; priority_class named as is (high, the PriorityClass fixtures/manifests defines);
   // gpu 2 → nvidia.com/gpu in requests and limits; gpu_model A100|H100 → required node affinity In [A100, H100];
   // affinity on the zone; image_size 2Gi = 2 × 2^30 = 2147483648; datasets imagenet;coco → "imagenet,coco".
   assert.equal(train!['metadata']['annotations'], { 'drydock.io/duration-seconds': '2.5', 'drydock.io/image-size': '2147483648', 'drydock.io/datasets': 'imagenet,coco' });
   assert.equal(train!['metadata']['labels'], { app: 'train', team: 'ml' });
   assert.equal(train!['spec']['containers'][0]['resources'], { requests: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '2' }, limits: { 'nvidia.com/gpu': '2' } });
-  assert.is(train!['spec']['priorityClassName'], 'high-priority');
+  assert.is(train!['spec']['priorityClassName'], 'high');
   assert.equal(train!['spec']['affinity'], {
     nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'drydock.io/gpu-model', operator: 'In', values: ['A100', 'H100'] }] }] } },
     podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'train', team: 'ml' } }, topologyKey: 'topology.kubernetes.io/zone' }] },
