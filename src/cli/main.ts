@@ -27,7 +27,11 @@ export async function main(argv: string[]): Promise<void> {
       // yargs reports unknown commands and flags here; our own errors arrive as `err`.
       if (err instanceof UserInputError) fail(EXIT_USAGE, err.message);
       if (err) fail(EXIT_FAILURE, err.message);
-      fail(EXIT_USAGE, `${(msg ?? 'bad usage').split('\n')[0]} (see drydock --help)`);
+      const text = msg ?? 'bad usage';
+      // A value outside an option's choices: yargs puts the flag, the value and the choices on the next line.
+      const choice = /^Invalid values:\s*Argument: ([^,]+), Given: (.*), Choices: (.*)$/s.exec(text);
+      if (choice !== null) fail(EXIT_USAGE, `--${choice[1]} ${choice[2]!.trim()}: not one of its values (expected one of ${choice[3]!.trim()})`);
+      fail(EXIT_USAGE, `${text.split('\n')[0]} (see drydock --help)`);
     });
   // Before yargs' own checks and any command: flags given twice or without their value (src/cli/flags.ts).
   cli = cli.middleware(() => {

@@ -50,6 +50,8 @@ test('drydock: the check runs before any command, one line, exit 2', () => {
     [['simulate', '--seed'], 'drydock: --seed: no value given (expected --seed VALUE)'],
     [['gpu-frag', '--seeds', '42', '--seeds', '1'], 'drydock: --seeds: given more than once (expected one value)'],
     [['explain', '--seed'], 'drydock: --seed: no value given (expected --seed VALUE)'],
+    // A value outside an option's choices: yargs' two-line message, made one line naming the flag.
+    [['plan', '--solver', 'cplex'], 'drydock: --solver "cplex": not one of its values (expected one of "highs", "javascript-lp-solver")'],
   ] as [string[], string][]) {
     const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
     assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -229,7 +229,12 @@ run('bad input: one line per problem naming file, line and column; exit 2; no ou
       [['--workload', 'selector.csv', '--pools', 'pools.yaml'], 'drydock: selector.csv:2: column "node_selector": "" is not a valid label key: the name part is empty (expected k=v;k2=v2)\n'],
       [['--workload', 'good.csv', '--pools', 'badpool.yaml'], `drydock: badpool.yaml:5: NodePool "p": spec.instanceType: Invalid value: "m5.huge": not in the instance catalog ${defaultCatalogPath()} (did you mean m5.large, m5.xlarge, m5.2xlarge, m5.4xlarge? or describe the machine with spec.shape)\n`],
       [['--workload', 'broken.yaml', '--pools', 'pools.yaml'], 'drydock: broken.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]\nbroken.yaml:4:1: Flow map in block collection must be sufficiently indented and end with a }\n'],
+      // What the API server would refuse when it arrives: checked before the run (src/workload/check.ts).
+      [['--workload', 'noclass.csv', '--pools', 'pools.yaml'], 'drydock: noclass.csv:2: pods "web" is forbidden: no PriorityClass with name gold was found\n'],
+      [['--workload', 'good.csv', '--nodes', 'badnode.yaml'], 'drydock: badnode.yaml:1: Node "n1" is invalid: [status.capacity.cpu: Invalid value: "four": must be a quantity, status.allocatable.cpu: Invalid value: "four": must be a quantity]\n'],
     ];
+    writeFileSync(join(dir, 'noclass.csv'), 'name,cpu,memory,priority_class\nweb,500m,1Gi,gold\n');
+    writeFileSync(join(dir, 'badnode.yaml'), 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {capacity: {cpu: four, memory: 4Gi, pods: "10"}}\n');
     // An output path that cannot be written fails before the run, naming the flag.
     writeFileSync(join(dir, 'afile'), '');
     const out = cli(dir, '--workload', 'good.csv', '--pools', 'pools.yaml', '--placements', 'afile/p.csv');

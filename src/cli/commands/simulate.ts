@@ -15,6 +15,7 @@ import { inTreeRegistry, parseSchedulerConfiguration, type SchedulerConfiguratio
 import { simulate } from '../../sim/simulate.js';
 import type { SimulationResult, WorkloadObject } from '../../sim/types.js';
 import { detectFormat, loadWorkload, type NodePoolDescription } from '../../workload/index.js';
+import { checkObjects, type CheckedObject } from '../../workload/check.js';
 import { parseTimeSeconds } from '../../workload/csv.js';
 import { DEFAULT_STORAGE_PREFIX } from '../../apiserver/apiserver.js';
 import type { Store } from '../../store/types.js';
@@ -69,7 +70,7 @@ export function durationMs(flag: string, text: string): number {
 }
 
 /** --nodes as YAML: Node objects, one per document or in a List's items. */
-function readNodesYaml(path: string): Json[] {
+async function readNodesYaml(path: string): Promise<Json[]> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -77,6 +78,7 @@ function readNodesYaml(path: string): Json[] {
     throw new UserInputError(`${path}: cannot read the node list: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const nodes: Json[] = [];
+  const checked: CheckedObject[] = [];
   for (const doc of parseAllDocuments(text)) {
     const line = (pos: number) => text.slice(0, pos).split('\n').length;
     if (doc.errors.length > 0) {
@@ -96,8 +98,11 @@ function readNodesYaml(path: string): Json[] {
       const name = (item['metadata'] as Json | undefined)?.['name'];
       if (typeof name !== 'string' || name === '') throw new UserInputError(`${where}: field "metadata.name": missing (expected the node's name)`);
       nodes.push(item);
+      checked.push({ resource: 'nodes', object: item, source: where });
     }
   }
+  // As the API server would take them (quantities, names, a node given twice): one line with file and line.
+  await checkObjects(checked);
   return nodes;
 }
 
@@ -208,7 +213,7 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
     noNodeList: args.pools !== undefined,
   });
   const nodes: Json[] = [...loaded.nodes];
-  if (args.nodes !== undefined && !alibabaNodes) nodes.push(...readNodesYaml(args.nodes));
+  if (args.nodes !== undefined && !alibabaNodes) nodes.push(...(await readNodesYaml(args.nodes)));
   let pools: ResolvedNodePool[] = [];
   let autoscaler: ClusterAutoscalerSettings | undefined;
   if (poolsPath !== undefined) {
