@@ -50,3 +50,23 @@ export function checkFlagValues(tokens: readonly string[], kinds: FlagKinds): vo
     }
   }
 }
+
+/**
+ * The text typed for a flag (`--seed abc` or `--seed=abc`), for messages: yargs turns a number flag's
+ * "abc" into NaN, which is not what anybody typed.
+ */
+export function typedValue(flag: string, tokens: readonly string[] = process.argv): string | undefined {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t === '--') break;
+    if (t === flag) return tokens[i + 1];
+    if (t.startsWith(`${flag}=`)) return t.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+/** A seed: a whole number ≥ 0, or one line naming the flag and what was typed. */
+export function checkSeed(seed: number, flag = '--seed'): void {
+  if (Number.isSafeInteger(seed) && seed >= 0) return;
+  throw new UserInputError(`${flag} ${typedValue(flag) ?? String(seed)}: not a seed (expected a whole number ≥ 0)`);
+}

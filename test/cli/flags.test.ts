@@ -9,6 +9,9 @@ import * as assert from 'uvu/assert';
 import { checkFlagValues, type FlagKinds } from '../../src/cli/flags.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'datasets', 'examples');
+const CLUSTER = join(EXAMPLES, 'cluster.yaml');
+const POD = join(EXAMPLES, 'pod.yaml');
 const kinds: FlagKinds = { valued: ['seed', 'sample-every', 'workload', 'json'], lists: ['workload'], aliases: { seed: ['s'] } };
 const error = (tokens: string[]): string | undefined => {
   try {
@@ -50,6 +53,10 @@ test('drydock: the check runs before any command, one line, exit 2', () => {
     [['simulate', '--seed'], 'drydock: --seed: no value given (expected --seed VALUE)'],
     [['gpu-frag', '--seeds', '42', '--seeds', '1'], 'drydock: --seeds: given more than once (expected one value)'],
     [['explain', '--seed'], 'drydock: --seed: no value given (expected --seed VALUE)'],
+    // A seed as typed, not yargs' NaN; explain and serve took junk seeds before.
+    [['simulate', '--seed', 'abc'], 'drydock: --seed abc: not a seed (expected a whole number ≥ 0)'],
+    [['explain', '--cluster', CLUSTER, '--pod', POD, '--seed', '1.5'], 'drydock: --seed 1.5: not a seed (expected a whole number ≥ 0)'],
+    [['serve', '--port', '0', '--seed=-3'], 'drydock: --seed -3: not a seed (expected a whole number ≥ 0)'],
     // A value outside an option's choices: yargs' two-line message, made one line naming the flag.
     [['plan', '--solver', 'cplex'], 'drydock: --solver "cplex": not one of its values (expected one of "highs", "javascript-lp-solver")'],
   ] as [string[], string][]) {

@@ -9,6 +9,7 @@ import { REPLAY_CASE, type ReplayOutcome } from '../../bench/replay.js';
 import type { CaseResult } from '../../bench/runner.js';
 import { writeFileAtomic } from '../../report/files.js';
 import { UserInputError } from '../errors.js';
+import { checkSeed } from '../flags.js';
 import { prepareOutput, writeOutput } from '../output.js';
 
 interface BenchArgs {
@@ -169,7 +170,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     if (args.runs !== undefined && (!Number.isInteger(args.runs) || args.runs < 1)) throw new UserInputError(`--runs: ${String(args.runs)} is not a positive integer`);
     checkCount('--nodes', args.nodes, 'node');
     checkCount('--pods', args.pods, 'pod');
-    if (!Number.isSafeInteger(args.seed) || args.seed < 0) throw new UserInputError(`--seed${Number.isNaN(args.seed) ? '' : ` ${String(args.seed)}`}: not a seed (expected a whole number ≥ 0)`);
+    checkSeed(args.seed);
     // A path that cannot be written fails now, not after minutes of benchmarks.
     if (args.json !== undefined) prepareOutput('--json', args.json);
     const results = await bench(args);

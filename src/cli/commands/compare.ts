@@ -25,6 +25,7 @@ import {
 } from '../../compare/index.js';
 import { loadWorkload } from '../../workload/index.js';
 import { EXIT_FAILURE, UserInputError } from '../errors.js';
+import { checkSeed } from '../flags.js';
 import { prepareOutput, writeOutput } from '../output.js';
 import { bundledExample, datasetsDir, durationMs } from './simulate.js';
 
@@ -111,7 +112,7 @@ export interface CompareOutcome {
 
 /** Everything `drydock compare` does except printing; tests call it directly. */
 export async function runCompareCommand(args: CompareArgs, options: { progress?: boolean; workerUrl?: URL } = {}): Promise<CompareOutcome> {
-  if (!Number.isSafeInteger(args.seed) || args.seed < 0) throw new UserInputError(`--seed ${args.seed}: not a seed (expected a whole number ≥ 0)`);
+  checkSeed(args.seed);
   if (!Number.isSafeInteger(args.jobs) || args.jobs < 1) throw new UserInputError(`--jobs ${args.jobs}: not a number of worker threads (expected a whole number ≥ 1)`);
   const slo: { -readonly [K in keyof Slo]: Slo[K] } = {};
   if (args['slo-p99-pending'] !== undefined) slo.p99PendingSeconds = durationMs('--slo-p99-pending', args['slo-p99-pending']) / 1000;

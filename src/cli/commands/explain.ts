@@ -17,6 +17,7 @@ import type { Explanation } from '../../scheduler/runtime.js';
 import { ManualClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { checkSeed } from '../flags.js';
 
 interface ExplainArgs {
   cluster: string;
@@ -209,6 +210,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed for tie-breaking and preemption' }) as unknown as Argv<ExplainArgs>,
   handler: async (args: ArgumentsCamelCase<ExplainArgs>) => {
+    checkSeed(args.seed);
     const out = await explain(args.cluster, args.pod, args.config, args.seed);
     process.stdout.write(args.json ? JSON.stringify(out, null, 2) + '\n' : formatExplanation(out));
   },

@@ -18,6 +18,7 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
+import { checkSeed } from '../flags.js';
 import { prepareOutput } from '../output.js';
 import { connectEtcd, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
 import { LEADER_ELECT_OPTIONS, newLeaderIdentity, parseLeaderElectionFlags, startControlPlane, type LeaderElectArgs } from '../leader-election.js';
@@ -216,6 +217,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         throw err;
       }
     }
+    if (args.seed !== undefined) checkSeed(args.seed);
     const seed = args.seed ?? randomInt(2 ** 31);
     // The state: in etcd (shared with other API servers and tools), or in this process (optionally durable).
     const store: Store =

@@ -22,6 +22,7 @@ import type { Store } from '../../store/types.js';
 import { prefixEnd } from '../../store/mvcc.js';
 import { connectEtcdLockstep, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
 import { UserInputError } from '../errors.js';
+import { checkSeed } from '../flags.js';
 import { prepareOutput, writeOutput } from '../output.js';
 
 interface SimulateArgs {
@@ -197,7 +198,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
 
 /** Everything `drydock simulate` does except printing the summary; returns the result (tests call it directly). */
 export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { quiet?: boolean }): Promise<SimulationResult> {
-  if (!Number.isSafeInteger(args.seed) || args.seed < 0) throw new UserInputError(`--seed ${args.seed}: not a seed (expected a whole number ≥ 0)`);
+  checkSeed(args.seed);
   const untilMs = args.until !== undefined ? durationMs('--until', args.until) : undefined;
   const sampleEveryMs = durationMs('--sample-every', args['sample-every']);
   const example = bundledExample();
