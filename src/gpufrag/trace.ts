@@ -110,7 +110,11 @@ export function readTraceNodes(file: string): TraceNode[] {
     const g = wholeNumber(file, line, 'gpu', row[iGpu]);
     if (g < 0 || g > 8) throw new UserInputError(`${basename(file)}:${line}: column "gpu": ${g} is not 0..8 (the engine models at most 8 GPUs per node)`);
     gpus += g;
-    nodes.push({ name: row[iName] ?? '', cpu: wholeNumber(file, line, 'cpu_milli', row[iCpu]), memory: wholeNumber(file, line, 'memory_mib', row[iMem]), gpus: g, model: row[iModel] ?? '' });
+    const cpu = wholeNumber(file, line, 'cpu_milli', row[iCpu]);
+    const memory = wholeNumber(file, line, 'memory_mib', row[iMem]);
+    if (cpu < 0) throw new UserInputError(`${basename(file)}:${line}: column "cpu_milli": ${cpu} is negative (expected the node's milli-cores, 0 or more)`);
+    if (memory < 0) throw new UserInputError(`${basename(file)}:${line}: column "memory_mib": ${memory} is negative (expected the node's MiB, 0 or more)`);
+    nodes.push({ name: row[iName] ?? '', cpu, memory, gpus: g, model: row[iModel] ?? '' });
   }
   if (gpus === 0) throw new UserInputError(`${file}: the node list has no GPU (expected a GPU node list such as openb_node_list_gpu_node.csv)`);
   return nodes;

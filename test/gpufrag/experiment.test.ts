@@ -111,6 +111,8 @@ t('bad input is one UserInputError line', async () => {
   await bad({ policy: ['Tetris'] }, /--policy Tetris: no such policy/);
   writeFileSync(join(dir, 'nogpu.csv'), 'sn,cpu_milli,memory_mib,gpu,model\nn1,32000,1024,0,\n');
   await bad({ nodes: join(dir, 'nogpu.csv') }, /the node list has no GPU/);
+  writeFileSync(join(dir, 'negcpu.csv'), 'sn,cpu_milli,memory_mib,gpu,model\nn1,-5,1024,2,V100M16\n');
+  await bad({ nodes: join(dir, 'negcpu.csv') }, /negcpu\.csv:2: column "cpu_milli": -5 is negative/);
   writeFileSync(join(dir, 'nocol.csv'), 'name,cpu_milli,memory_mib,num_gpu\np1,1000,1024,1\n');
   await bad({ workload: join(dir, 'nocol.csv') }, /nocol\.csv:1: no column "gpu_milli"/);
   writeFileSync(join(dir, 'badnum.csv'), 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\np1,1000,1024,1,500\np2,12x,1024,1,500\n');
