@@ -85,7 +85,8 @@ export function parseSeeds(text: string): number[] {
   if (range !== null) {
     const a = Number(range[1]);
     const b = Number(range[2]);
-    if (b < a || b - a >= 10000) throw new UserInputError(`--seeds ${text}: not a range of seeds (expected A-B with A ≤ B, e.g. 42-51)`);
+    if (b < a) throw new UserInputError(`--seeds ${text}: not a range of seeds (expected A-B with A ≤ B, e.g. 42-51)`);
+    if (b - a >= 10000) throw new UserInputError(`--seeds ${text}: ${b - a + 1} seeds (expected at most 10000, e.g. 42-51)`);
     seeds = Array.from({ length: b - a + 1 }, (_, i) => a + i);
   } else {
     seeds = text.split(',').map((s) => Number(s.trim()));

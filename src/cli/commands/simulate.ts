@@ -252,6 +252,7 @@ export async function runSimulateCommand(args: Omit<SimulateArgs, 'quiet'> & { q
   want('--prometheus', args.prometheus, (f, r) => writeFileAtomic(f, [r.prometheus ?? '']));
   want('--report', args.report, (f, r, title) => writeHtmlReport(f, r, { title }));
   if (pools.length === 0 && nodes.length === 0) {
+    if (args.nodes !== undefined && !alibabaNodes) throw new UserInputError(`${args.nodes}: no Node objects (expected YAML Node objects for --nodes)`);
     throw new UserInputError(`${workloadPaths[0]}: no nodes to run on (expected --pools FILE, --nodes FILE, or an Alibaba trace with its node list)`);
   }
 
