@@ -57,6 +57,7 @@ test('drydock: the check runs before any command, one line, exit 2', () => {
     [['simulate', '--seed', 'abc'], 'drydock: --seed abc: not a seed (expected a whole number ≥ 0)'],
     [['explain', '--cluster', CLUSTER, '--pod', POD, '--seed', '1.5'], 'drydock: --seed 1.5: not a seed (expected a whole number ≥ 0)'],
     [['serve', '--port', '0', '--seed=-3'], 'drydock: --seed -3: not a seed (expected a whole number ≥ 0)'],
+    [['gpu-frag', '--seeds', '1-1000000000'], 'drydock: --seeds 1-1000000000: 1000000000 seeds (expected at most 10000, e.g. 42-51)'],
     // A value outside an option's choices: yargs' two-line message, made one line naming the flag.
     [['plan', '--solver', 'cplex'], 'drydock: --solver "cplex": not one of its values (expected one of "highs", "javascript-lp-solver")'],
   ] as [string[], string][]) {

@@ -233,6 +233,8 @@ run('bad input: one line per problem naming file, line and column; exit 2; no ou
       [['--workload', 'noclass.csv', '--pools', 'pools.yaml'], 'drydock: noclass.csv:2: pods "web" is forbidden: no PriorityClass with name gold was found\n'],
       [['--workload', 'good.csv', '--nodes', 'badnode.yaml'], 'drydock: badnode.yaml:1: Node "n1" is invalid: [status.capacity.cpu: Invalid value: "four": must be a quantity, status.allocatable.cpu: Invalid value: "four": must be a quantity]\n'],
     ];
+    more.push([['--workload', 'good.csv', '--nodes', 'empty.yaml'], 'drydock: empty.yaml: no Node objects (expected YAML Node objects for --nodes)\n']);
+    writeFileSync(join(dir, 'empty.yaml'), '# nothing yet\n');
     writeFileSync(join(dir, 'noclass.csv'), 'name,cpu,memory,priority_class\nweb,500m,1Gi,gold\n');
     writeFileSync(join(dir, 'badnode.yaml'), 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {capacity: {cpu: four, memory: 4Gi, pods: "10"}}\n');
     // An output path that cannot be written fails before the run, naming the flag.
