@@ -9,12 +9,15 @@ import { renderReport, type ReportOptions } from './html.js';
 /** Flush to the file descriptor past this many characters, so a million-row CSV is not one string. */
 const CHUNK = 1 << 20;
 
-/** Writes the chunks to `file` atomically (temp file + rename); removes the temp file on error. */
-export async function writeFileAtomic(file: string, chunks: Iterable<string>): Promise<void> {
+/**
+ * Writes the chunks to `file` atomically (temp file + rename); removes the temp file on error. `mode`: the
+ * new file's permissions (e.g. 0o600 for a kubeconfig holding a token).
+ */
+export async function writeFileAtomic(file: string, chunks: Iterable<string>, options: { mode?: number } = {}): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   let created = false;
   try {
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', options.mode);
     created = true;
     try {
       let buf = '';

@@ -1,6 +1,6 @@
 // drydock serve: the API server over HTTP, for kubectl and client libraries.
 import { createPrivateKey, randomBytes, randomInt, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -18,8 +18,9 @@ import { openEmbeddedStore } from '../../store/embedded.js';
 import { systemClock } from '../../util/clock.js';
 import { seededRng } from '../../util/rng.js';
 import { UserInputError } from '../errors.js';
-import { checkSeed } from '../flags.js';
-import { prepareOutput } from '../output.js';
+import { checkSeed, typedValue } from '../flags.js';
+import { prepareOutput, writeOutput } from '../output.js';
+import { writeFileAtomic } from '../../report/files.js';
 import { connectEtcd, ETCD_ENDPOINTS_FLAG, ETCD_PREFIX_FLAG, parseEtcdEndpoints, parseEtcdPrefix } from '../etcd.js';
 import { LEADER_ELECT_OPTIONS, newLeaderIdentity, parseLeaderElectionFlags, startControlPlane, type LeaderElectArgs } from '../leader-election.js';
 import type { Store } from '../../store/types.js';
@@ -152,12 +153,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('metric-resolution', { type: 'string', default: '15s', describe: "metrics-server's scrape period and window for kubectl top (metrics.k8s.io)" })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
-          const typed = process.argv[process.argv.indexOf('--port') + 1] ?? String(a.port);
+          const typed = typedValue('--port') ?? String(a.port);
           throw new UserInputError(`--port: ${typed} is not a port number (expected 0 to 65535)`);
         }
         const dnsPort = a['dns-port'];
         if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) {
-          const typed = process.argv[process.argv.indexOf('--dns-port') + 1] ?? String(dnsPort);
+          const typed = typedValue('--dns-port') ?? String(dnsPort);
           throw new UserInputError(`--dns-port: ${typed} is not a port number (expected 0 to 65535)`);
         }
         if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(a['cluster-domain'])) {
@@ -168,7 +169,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           throw new UserInputError(`--event-ttl: ${JSON.stringify(a['event-ttl'])} is not a duration of at least one second (expected e.g. 1h, 30m, 90s)`);
         }
         if (!Number.isInteger(a['max-events']) || a['max-events'] < 0) {
-          const typed = process.argv[process.argv.indexOf('--max-events') + 1] ?? String(a['max-events']);
+          const typed = typedValue('--max-events') ?? String(a['max-events']);
           throw new UserInputError(`--max-events: ${typed} is not a whole number of events (expected 0 for no cap, or e.g. 10000)`);
         }
         const resolution = parseGoDuration(String(a['metric-resolution']));
@@ -276,17 +277,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       }
     }
     if (args.kubeconfig !== undefined) {
-      const file = args.kubeconfig;
-      const tmp = `${file}.tmp-${process.pid}`;
       // A user-supplied certificate may be signed by a CA we do not have; then only the generated one is named.
       const ca = tls !== undefined && args['tls-cert-file'] === undefined ? tls.cert : undefined;
+      const yaml = kubeconfigYaml(running.url, authenticator?.adminToken, ca);
       try {
-        writeFileSync(tmp, kubeconfigYaml(running.url, authenticator?.adminToken, ca), { mode: 0o600 });
-        renameSync(tmp, file);
+        await writeOutput('--kubeconfig', args.kubeconfig, (file) => writeFileAtomic(file, [yaml], { mode: 0o600 }));
       } catch (err) {
-        rmSync(tmp, { force: true });
         await running.close();
-        throw new UserInputError(`--kubeconfig ${file}: cannot write it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (expected a writable path)`);
+        throw err;
       }
     }
     process.stdout.write(`drydock API server listening on ${running.url}${args.kubeconfig !== undefined ? ` (kubeconfig: ${args.kubeconfig})` : ''}\n`);
